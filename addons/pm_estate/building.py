@@ -21,8 +21,8 @@ BUILDING_TYPES = [
 
 
 class Building(EstateCompanyMixin, DeactivableMixin, ModelSQL, ModelView):
-    "Building"
     __name__ = 'pm.building'
+    __string__ = "Building"
 
     company = company_field()
     estate = fields.Many2One(

@@ -5,8 +5,8 @@ from trytond.pyson import Id
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
-    "Property Management Configuration"
     __name__ = 'pm.configuration'
+    __string__ = "Property Management Configuration"
 
     handover_sequence = fields.Many2One(
         'ir.sequence', "Handover Inspection Sequence", required=True,

@@ -13,8 +13,8 @@ from .mixin import id_batches, sql_in
 
 
 class Estate(DeactivableMixin, ModelSQL, ModelView):
-    "Estate"
     __name__ = 'pm.estate'
+    __string__ = "Estate"
 
     company = fields.Many2One(
         'company.company', "Company", required=True,

@@ -34,8 +34,8 @@ RECTIFICATION_STATES = [
 
 
 class HandoverTemplate(DeactivableMixin, ModelSQL, ModelView):
-    "Handover Checklist Template"
     __name__ = 'pm.handover.template'
+    __string__ = "Handover Checklist Template"
 
     name = fields.Char("Name", required=True, translate=True)
     level = fields.Selection(LEVELS, "Level", required=True, sort=False)
@@ -53,8 +53,8 @@ class HandoverTemplate(DeactivableMixin, ModelSQL, ModelView):
 
 
 class HandoverTemplateLine(sequence_ordered(), ModelSQL, ModelView):
-    "Handover Checklist Template Item"
     __name__ = 'pm.handover.template.line'
+    __string__ = "Handover Checklist Template Item"
 
     template = fields.Many2One(
         'pm.handover.template', "Template", required=True,
@@ -72,8 +72,8 @@ class HandoverTemplateLine(sequence_ordered(), ModelSQL, ModelView):
 
 
 class Handover(EstateCompanyMixin, Workflow, ModelSQL, ModelView):
-    "Handover Inspection"
     __name__ = 'pm.handover'
+    __string__ = "Handover Inspection"
     _rec_name = 'number'
 
     _states = {
@@ -315,8 +315,8 @@ class Handover(EstateCompanyMixin, Workflow, ModelSQL, ModelView):
 
 
 class HandoverLine(sequence_ordered(), ModelSQL, ModelView):
-    "Handover Inspection Item"
     __name__ = 'pm.handover.line'
+    __string__ = "Handover Inspection Item"
 
     handover = fields.Many2One(
         'pm.handover', "Handover Inspection", required=True,

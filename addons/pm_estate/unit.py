@@ -55,8 +55,8 @@ AREA_DIGITS = (16, 2)
 
 
 class Unit(EstateCompanyMixin, DeactivableMixin, ModelSQL, ModelView):
-    "Unit"
     __name__ = 'pm.unit'
+    __string__ = "Unit"
 
     company = company_field()
     estate = fields.Many2One(
@@ -292,8 +292,8 @@ class Unit(EstateCompanyMixin, DeactivableMixin, ModelSQL, ModelView):
 
 
 class GenerateUnitsStart(ModelView):
-    "Generate Units"
     __name__ = 'pm.unit.generate.start'
+    __string__ = "Generate Units"
 
     building = fields.Many2One('pm.building', "Building", required=True)
     entrance_from = fields.Integer("From Entrance", required=True,
