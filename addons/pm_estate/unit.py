@@ -310,7 +310,7 @@ class GenerateUnitsStart(ModelView):
         domain=[('rooms_per_floor', '>=', 1), ('rooms_per_floor', '<=', 99)])
     code_pattern = fields.Char("Code Pattern", required=True,
         help="Placeholders: {building}, {entrance}, {floor}, {room}; "
-        "for example {building}-{entrance}-{floor}{room:02d}.")
+        "for example {building}-{entrance}-{floor:02d}{room:02d}.")
     name_pattern = fields.Char("Name Pattern",
         help="Same placeholders as the code pattern; "
         "{building_name} is the building's name.")
@@ -342,7 +342,7 @@ class GenerateUnitsStart(ModelView):
 
     @staticmethod
     def default_code_pattern():
-        return '{building}-{entrance}-{floor}{room:02d}'
+        return '{building}-{entrance}-{floor:02d}{room:02d}'
 
     @staticmethod
     def default_name_pattern():
