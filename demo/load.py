@@ -54,6 +54,7 @@ class Loader:
         self.counts = {}
         self.notes = []
         self.customers = None
+        self.billing = None
 
     def get(self, name):
         return self.pool.get(name)
@@ -393,6 +394,12 @@ class Loader:
                 self.notes.append(
                     'pm_customer is not activated: no owners, residents, '
                     'tenants')
+            if (self.customers and self.module_activated('pm_billing')
+                    and self.module_activated('pm_account_cn')):
+                from .billing import BillingLoader
+                self.billing = BillingLoader(self)
+                with Transaction().set_context(language='zh_CN'):
+                    self.timed(self.billing.run)
 
     def module_activated(self, name):
         Module = self.get('ir.module')
@@ -432,13 +439,34 @@ def main(argv=None):
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
+    from trytond.transaction import TransactionError
+
     start = time.monotonic()
     pool = Pool(args.database)
     pool.init()
-    with Transaction().start(args.database, 0, context={}) as transaction:
-        loader = Loader(scale=args.scale, seed=args.seed)
-        loader.run()
-        transaction.commit()
+    # Tryton takes table locks (singletons such as the account
+    # configuration) by restarting the transaction: name them up front, and
+    # restart like trytond's own dispatcher if another one is needed.
+    extras = {'_lock_tables': ['account_configuration']}
+    while True:
+        with Transaction().start(
+                args.database, 0, context={}, **extras) as transaction:
+            try:
+                loader = Loader(scale=args.scale, seed=args.seed)
+                loader.run()
+            except TransactionError as exception:
+                transaction.rollback()
+                exception.fix(extras)
+                continue
+            transaction.commit()
+        break
+    if loader.billing:
+        # the billing run is computed and posted through the queue, as
+        # trytond-worker does, once the data is committed
+        for name, state, bills, amount in loader.billing.after_commit(
+                args.database):
+            loader.counts[f'账单 bills ({name}, {state})'] = bills
+            loader.counts[f'  - amount ¥ ({name})'] = amount
     print(loader.summary())
     print(f'  ({time.monotonic() - start:.1f}s)')
 

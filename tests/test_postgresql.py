@@ -1,0 +1,43 @@
+"""The PostgreSQL paths of the suite, on a real PostgreSQL server.
+
+Billing writes its rows with COPY and allocates ids from the tables'
+sequences on PostgreSQL (SQLite uses executemany and MAX(id)); this test runs
+the billing scenario on a throw-away PostgreSQL 15 server started from the
+machine's Debian package (scripts/pgcluster.py).
+"""
+import os
+import subprocess
+import sys
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'scripts'))
+
+from pgcluster import pg_cluster  # noqa: E402
+
+
+class PostgreSQLTestCase(unittest.TestCase):
+    "Scenarios of the set-based billing paths on PostgreSQL"
+
+    def run_on_postgresql(self, *test_modules):
+        with pg_cluster() as uri:
+            env = dict(os.environ,
+                TRYTOND_DATABASE_URI=uri, DB_NAME='test_pm')
+            env.pop('DB_CACHE', None)  # the server lives for this test only
+            result = subprocess.run(
+                [sys.executable, '-m', 'unittest', *test_modules],
+                env=env, capture_output=True, text=True, timeout=1800)
+        output = result.stdout + result.stderr
+        self.assertEqual(result.returncode, 0, output[-4000:])
+        self.assertRegex(output, r'Ran [1-9]\d* tests?')
+        self.assertIn('\nOK', output)
+
+    def test_billing_scenario(self):
+        "Billing run, posting, reversal, invoice and notice on PostgreSQL"
+        self.run_on_postgresql(
+            'trytond.modules.pm_billing.tests.test_scenario')
+
+
+if __name__ == '__main__':
+    unittest.main()
