@@ -274,7 +274,7 @@ class BillingLoader:
                         else None,
                         'unit': unit.id,
                         'initial_value': Decimal(self.rng.randint(0, 900)),
-                        'max_value': Decimal(99999),
+                        'max_value': Decimal(100000),
                         'install_date': unit.delivery_date,
                         })
         buildings = Building.search([

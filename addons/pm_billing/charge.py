@@ -484,15 +484,22 @@ class Assignment(ModelSQL, ModelView):
                 mode == 'write' and set(values or {}) - {'end_date'}):
             pool = Pool()
             Line = pool.get('pm.bill.line')
+            line = Line.__table__()
+            cursor = Transaction().connection.cursor()
+            used = set()
+            for sub in id_batches([a.unit.id for a in assignments]):
+                cursor.execute(*line.select(
+                        line.unit, line.rate,
+                        where=line.unit.in_(sub)
+                        & line.rate.in_(list({
+                                    a.rate.id for a in assignments})),
+                        group_by=[line.unit, line.rate]))
+                used.update(cursor)
             for assignment in assignments:
-                if Line.search([
-                            ('unit', '=', assignment.unit.id),
-                            ('rate', '=', assignment.rate.id),
-                            ], limit=1):
+                if (assignment.unit.id, assignment.rate.id) in used:
                     raise RateModifyError(gettext(
                             'pm_billing.msg_assignment_modify_used',
                             assignment=assignment.rec_name))
-
 
     @classmethod
     def assign(cls, rate, units, start_date, end_date=None, quantity=None,

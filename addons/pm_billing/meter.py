@@ -102,9 +102,9 @@ class Meter(EstateCompanyMixin, DeactivableMixin, ModelSQL, ModelView):
         domain=[('multiplier', '>', 0)],
         help="Usage = (reading − previous reading) × multiplier (倍率).")
     max_value = fields.Numeric(
-        "Maximum Reading", digits=USAGE_DIGITS,
-        help="The value after which the register rolls over to zero, "
-        "e.g. 99999.")
+        "Register Capacity", digits=USAGE_DIGITS,
+        help="The register restarts from zero when it reaches this value, "
+        "e.g. 100000 for a five-digit register.")
     initial_value = fields.Numeric(
         "Initial Reading", digits=USAGE_DIGITS, required=True)
     install_date = fields.Date("Installation Date")
