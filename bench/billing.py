@@ -103,7 +103,6 @@ def generate(units, seed=2026):
     Product = pool.get('product.product')
     Item = pool.get('pm.charge.item')
     Rate = pool.get('pm.charge.rate')
-    Tier = pool.get('pm.charge.rate.tier')
     company, = Company.search([])
     uid, now = audit_values()
     with Transaction().set_context(company=company.id):
@@ -163,7 +162,7 @@ def generate(units, seed=2026):
             'active', 'create_uid', 'create_date'], buildings)
     unit_ids = allocate_ids('pm_unit', units)
     party_ids = allocate_ids('party_party', units)
-    unit_rows, party_rows, occupancy_rows = [], [], []
+    unit_rows, party_rows = [], []
     delivered = dt.date(2020, 6, 30)
     for i, (u, p) in enumerate(zip(unit_ids, party_ids)):
         b = buildings[i // per_building]
@@ -275,7 +274,6 @@ def bench_baseline(company, rates, unit_ids, sample, batch=50):
     """The plain way: one customer invoice per unit with the same four
     lines, created and posted through the ORM"""
     from trytond.pool import Pool
-    from trytond.transaction import Transaction
     pool = Pool(DATABASE)
     Invoice = pool.get('account.invoice')
     InvoiceLine = pool.get('account.invoice.line')

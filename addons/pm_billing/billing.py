@@ -1,7 +1,5 @@
 # This file is part of the pm suite (物业管理系统). See README.md.
 import calendar
-import datetime as dt
-import io
 from decimal import Decimal
 
 from sql import Literal, Null
@@ -13,9 +11,9 @@ from trytond.model import (
     Exclude, Index, ModelSQL, ModelView, Workflow, fields)
 from trytond.modules.company import CompanyReport
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.pm_estate.mixin import id_batches
+from trytond.modules.pm_estate.mixin import id_batches, search_fields
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .engine import Engine, post_bills
@@ -438,16 +436,7 @@ class Bill(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('unit.code', operator, operand, *extra),
-            ('party.name', operator, operand, *extra),
-            ]
+        return search_fields(clause, ['number', 'unit.code', 'party.name'])
 
     @classmethod
     def get_tax_amount(cls, bills, name):

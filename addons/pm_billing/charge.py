@@ -8,8 +8,8 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields,
     sequence_ordered)
-from trytond.modules.currency.fields import Monetary
-from trytond.modules.pm_estate.mixin import id_batches
+from trytond.modules.pm_estate.mixin import (
+    id_batches, search_fields, search_through)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -152,15 +152,7 @@ class ChargeItem(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('name', operator, operand, *extra),
-            ('code', operator, operand, *extra),
-            ]
+        return search_fields(clause, ['name', 'code'])
 
 
 class Rate(DeactivableMixin, ModelSQL, ModelView):
@@ -425,8 +417,7 @@ class Assignment(ModelSQL, ModelView):
 
     @classmethod
     def search_unit_field(cls, name, clause):
-        nested = clause[0][len(name):]
-        return [('unit.' + name + nested, *clause[1:])]
+        return search_through('unit', name, clause)
 
     def get_rec_name(self, name):
         return f'{self.unit.rec_name} / {self.rate.rec_name}'

@@ -197,7 +197,8 @@ class Engine:
         Unit = self.pool.get('pm.unit')
         unit = Unit.__table__()
         cursor = Transaction().connection.cursor()
-        where = (unit.company == self.company.id) & (unit.active == Literal(True))
+        where = ((unit.company == self.company.id)
+            & (unit.active == Literal(True)))
         estates = [e.id for e in self.run.estates]
         buildings = [b.id for b in self.run.buildings]
         if estates and buildings:

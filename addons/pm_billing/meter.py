@@ -10,7 +10,8 @@ from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.modules.pm_estate.mixin import (
-    EstateCompanyMixin, company_field, estate_domain, id_batches)
+    EstateCompanyMixin, company_field, estate_domain, id_batches,
+    search_fields, search_through)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.report import Report
@@ -178,15 +179,7 @@ class Meter(EstateCompanyMixin, DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('code', operator, operand, *extra),
-            ('unit.code', operator, operand, *extra),
-            ]
+        return search_fields(clause, ['code', 'unit.code'])
 
     @classmethod
     def get_last_reading(cls, meters, names):
@@ -288,8 +281,7 @@ class Reading(ModelSQL, ModelView):
 
     @classmethod
     def search_meter_field(cls, name, clause):
-        nested = clause[0][len(name):]
-        return [('meter.' + name + nested, *clause[1:])]
+        return search_through('meter', name, clause)
 
     def get_rec_name(self, name):
         return f'{self.meter.code} @ {self.date}'

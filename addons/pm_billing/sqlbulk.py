@@ -89,7 +89,7 @@ def bulk_update_columns(table_name, columns, rows, key='id', extra=None):
         assignments += [f'"{c}" = %s' for c in extra]
         cursor.execute(
             f'UPDATE "{table_name}" SET ' + ', '.join(assignments)
-            + f' FROM "pm_bulk_update" AS u '
+            + ' FROM "pm_bulk_update" AS u '
             f'WHERE "{table_name}"."{key}" = u.k', list(extra.values()))
     else:
         assignments = [f'"{c}" = ?' for c in list(columns) + list(extra)]
@@ -97,50 +97,3 @@ def bulk_update_columns(table_name, columns, rows, key='id', extra=None):
             f'UPDATE "{table_name}" SET ' + ', '.join(assignments)
             + f' WHERE "{key}" = ?',
             [(*row[1:], *extra.values(), row[0]) for row in rows])
-
-
-_sqlite_allocated = weakref.WeakKeyDictionary()
-
-
-def audit_values():
-    "Return (create_uid, create_date) for rows written directly"
-    return Transaction().user, dt.datetime.now()
-
-
-def bulk_insert(table_name, columns, rows):
-    "Insert rows (tuples in the order of columns) into the table"
-    if not rows:
-        return
-    cursor = Transaction().connection.cursor()
-    quoted = ', '.join(f'"{c}"' for c in columns)
-    if is_postgresql():
-        with cursor.copy(
-                f'COPY "{table_name}" ({quoted}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ', '.join('?' for _ in columns)
-        cursor.executemany(
-            f'INSERT INTO "{table_name}" ({quoted}) VALUES ({marks})', rows)
-
-
-def bulk_update(table_name, column, pairs, key='id'):
-    "Set column = value for the (key value, value) pairs"
-    if not pairs:
-        return
-    cursor = Transaction().connection.cursor()
-    if is_postgresql():
-        cursor.execute(
-            f'CREATE TEMPORARY TABLE IF NOT EXISTS "pm_bulk_update" '
-            f'(k INTEGER, v INTEGER) ON COMMIT DROP')
-        cursor.execute('TRUNCATE "pm_bulk_update"')
-        with cursor.copy('COPY "pm_bulk_update" (k, v) FROM STDIN') as copy:
-            for pair in pairs:
-                copy.write_row(pair)
-        cursor.execute(
-            f'UPDATE "{table_name}" SET "{column}" = u.v '
-            f'FROM "pm_bulk_update" AS u WHERE "{table_name}"."{key}" = u.k')
-    else:
-        cursor.executemany(
-            f'UPDATE "{table_name}" SET "{column}" = ? WHERE "{key}" = ?',
-            [(v, k) for k, v in pairs])

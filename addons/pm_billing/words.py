@@ -5,7 +5,7 @@ from decimal import Decimal
 
 
 def amount_in_words(amount):
-    "Return the amount in Chinese capitals, e.g. 壹仟贰佰叁拾肆元伍角陆分"
+    "Return the amount in Chinese capitals: 1234.56 → 壹仟贰佰叁拾肆元伍角陆分"
     import cn2an
     amount = Decimal(amount).quantize(Decimal('0.01'))
     if amount == 0:

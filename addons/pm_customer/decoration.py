@@ -8,7 +8,7 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
-from trytond.modules.pm_estate.mixin import company_field
+from trytond.modules.pm_estate.mixin import company_field, search_fields
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 
@@ -120,15 +120,7 @@ class Decoration(UnitCompanyMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('unit.rec_name', operator, operand, *extra),
-            ('applicant.rec_name', operator, operand, *extra),
-            ]
+        return search_fields(clause, ['unit.rec_name', 'applicant.rec_name'])
 
     @classmethod
     def check_modification(

@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.modules.pm_estate.mixin import company_field
+from trytond.modules.pm_estate.mixin import company_field, search_fields
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -242,16 +242,11 @@ class Lease(UnitCompanyMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('tenant.rec_name', operator, operand, *extra),
-            ('unit.rec_name', operator, operand, *extra),
-            ]
+        return search_fields(clause, [
+                'number',
+                'tenant.rec_name',
+                'unit.rec_name',
+                ])
 
     @classmethod
     def get_days_left(cls, leases, name):

@@ -8,7 +8,7 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Workflow, fields,
     sequence_ordered)
 from trytond.modules.company.model import employee_field, set_employee
-from trytond.modules.pm_estate.mixin import company_field
+from trytond.modules.pm_estate.mixin import company_field, search_fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import without_check_access
@@ -170,15 +170,7 @@ class MoveIn(UnitCompanyMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('unit.rec_name', operator, operand, *extra),
-            ('party.rec_name', operator, operand, *extra),
-            ]
+        return search_fields(clause, ['unit.rec_name', 'party.rec_name'])
 
     @classmethod
     def copy(cls, move_ins, default=None):

@@ -14,7 +14,8 @@ from sql import Null
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
-from trytond.modules.pm_estate.mixin import company_field, id_batches, sql_in
+from trytond.modules.pm_estate.mixin import (
+    company_field, id_batches, search_fields, sql_in)
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
@@ -183,15 +184,7 @@ class Occupancy(UnitCompanyMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('party.rec_name', operator, operand, *extra),
-            ('unit.rec_name', operator, operand, *extra),
-            ]
+        return search_fields(clause, ['party.rec_name', 'unit.rec_name'])
 
     @staticmethod
     def current_where(table, date):

@@ -8,7 +8,8 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .mixin import (
-    EstateCompanyMixin, company_field, estate_domain, id_batches, sql_in)
+    EstateCompanyMixin, company_field, estate_domain, id_batches,
+    search_fields, sql_in)
 
 
 BUILDING_TYPES = [
@@ -86,16 +87,7 @@ class Building(EstateCompanyMixin, DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('name', operator, operand, *extra),
-            ('code', operator, operand, *extra),
-            ('estate.rec_name', operator, operand, *extra),
-            ]
+        return search_fields(clause, ['name', 'code', 'estate.rec_name'])
 
     @classmethod
     def get_unit_count(cls, buildings, name):

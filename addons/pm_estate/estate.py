@@ -9,7 +9,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .mixin import id_batches, sql_in
+from .mixin import id_batches, search_fields, sql_in
 
 
 class Estate(DeactivableMixin, ModelSQL, ModelView):
@@ -75,15 +75,7 @@ class Estate(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('name', operator, operand, *extra),
-            ('code', operator, operand, *extra),
-            ]
+        return search_fields(clause, ['name', 'code'])
 
     @classmethod
     def get_counts(cls, estates, names):

@@ -12,7 +12,8 @@ from trytond.transaction import Transaction
 
 from .exceptions import HandoverError, HandoverModifyError
 from .mixin import (
-    EstateCompanyMixin, company_field, estate_domain, id_batches, sql_in)
+    EstateCompanyMixin, company_field, estate_domain, id_batches,
+    search_through, sql_in)
 
 LEVELS = [
     ('unit', "Unit Interior"),
@@ -418,8 +419,7 @@ class HandoverLine(sequence_ordered(), ModelSQL, ModelView):
 
     @classmethod
     def search_handover_field(cls, name, clause):
-        nested = clause[0][len(name):]
-        return [('handover.' + name + nested, *clause[1:])]
+        return search_through('handover', name, clause)
 
     @classmethod
     def preprocess_values(cls, mode, values):

@@ -73,3 +73,19 @@ def id_batches(ids):
 def sql_in(column, ids):
     "SQL expression: column IN ids"
     return fields.SQL_OPERATORS['in'](column, list(ids))
+
+
+def search_fields(clause, names):
+    """Return the domain searching the rec_name clause in several fields:
+    any of them matches, or none for a negative operator"""
+    _, operator, operand, *extra = clause
+    negative = operator.startswith('!') or operator.startswith('not ')
+    return ['AND' if negative else 'OR'] + [
+        (name, operator, operand, *extra) for name in names]
+
+
+def search_through(path, name, clause):
+    """Return the domain of a Function field `name` that mirrors the field of
+    the same name on the record at `path` (e.g. 'unit', 'meter')"""
+    nested = clause[0][len(name):]
+    return [(f'{path}.{name}{nested}', *clause[1:])]

@@ -12,7 +12,8 @@ from trytond.wizard import Button, StateAction, StateView, Wizard
 from .exceptions import (
     AreaValidationError, DuplicateUnitError, UnitGenerateError)
 from .mixin import (
-    EstateCompanyMixin, company_field, estate_domain, id_batches)
+    EstateCompanyMixin, company_field, estate_domain, id_batches,
+    search_fields)
 
 USAGES = [
     ('residential', "Residential"),
@@ -144,15 +145,7 @@ class Unit(EstateCompanyMixin, DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('code', operator, operand, *extra),
-            ('name', operator, operand, *extra),
-            ]
+        return search_fields(clause, ['code', 'name'])
 
     @classmethod
     def preprocess_values(cls, mode, values):
