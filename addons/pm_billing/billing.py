@@ -743,3 +743,27 @@ class BillNotice(CompanyReport):
         context['qr'] = lambda bill: (
             qr_code_png(bill.payment_reference), 'image/png')
         return context
+
+
+class BuildingBillNotice(BillNotice):
+    "Bill Notices of Buildings"
+    __name__ = 'pm.bill.notice.building'
+
+    @classmethod
+    def _get_records(cls, ids, model, data):
+        """The posted bills of the buildings' last billed month, by unit:
+        one PDF for the whole building, ready to be delivered"""
+        pool = Pool()
+        Bill = pool.get('pm.bill')
+        bills = Bill.search([
+                ('building', 'in', ids),
+                ('state', 'in', ['posted', 'invoiced']),
+                ], order=[('date_start', 'DESC')], limit=1)
+        if not bills:
+            return []
+        bills = Bill.search([
+                ('building', 'in', ids),
+                ('state', 'in', ['posted', 'invoiced']),
+                ('date_start', '=', bills[0].date_start),
+                ], order=[('building', 'ASC'), ('unit', 'ASC'), ('id', 'ASC')])
+        return super()._get_records([b.id for b in bills], 'pm.bill', data)
