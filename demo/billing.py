@@ -363,7 +363,86 @@ class BillingLoader:
             Run.post([r for r in runs if r.state == 'computed'])
             transaction.commit()
         drain(transaction)
+        self.collect(database)
         with Transaction().start(database, 0, context={
                     'company': self.company.id}) as transaction:
             runs = Run.browse(self.run_ids)
             return [(r.name, r.state, r.bill_count, r.amount) for r in runs]
+
+    def collect(self, database):
+        """Payment methods, and receipts for part of the posted month: most
+        bills paid in full, some in part, a few overpaid into prepayments"""
+        from trytond.pool import Pool
+        from trytond.transaction import Transaction, TransactionError
+        pool = Pool(database)
+        Method = pool.get('pm.payment.method')
+        Receipt = pool.get('pm.receipt')
+        Bill = pool.get('pm.bill')
+        Config = pool.get('pm.configuration')
+        context = {'company': self.company.id, 'language': 'zh_CN'}
+
+        def in_transaction(func):
+            extras = {}
+            while True:
+                with Transaction().start(
+                        database, 0, context=context, **extras) as t:
+                    try:
+                        result = func()
+                    except TransactionError as exception:
+                        t.rollback()
+                        exception.fix(extras)
+                        continue
+                    t.commit()
+                    return result
+
+        def setup():
+            config = Config(1)
+            config.prepayment_account = self.account('220301')
+            config.save()
+            cash = self.ref('account.journal_cash')
+            Method.create([{
+                        'company': self.company.id, 'name': name,
+                        'code': code, 'sequence': i,
+                        'journal': cash, 'account': self.account(code).id,
+                        } for i, (name, code) in enumerate([
+                            ('现金', '1001'), ('银行卡/POS', '100201'),
+                            ('微信', '101201'), ('支付宝', '101202')])])
+            Method.create([{
+                        'company': self.company.id, 'name': '转账',
+                        'code': 'ZZ', 'sequence': 9, 'journal': cash,
+                        'account': self.account('100201').id}])
+        in_transaction(setup)
+
+        rng = self.rng
+
+        def pay(bill_ids):
+            methods = Method.search([('company', '=', self.company.id)])
+            weights = [3, 2, 5, 3, 1][:len(methods)]
+            receipts = []
+            for bill in Bill.browse(bill_ids):
+                roll = rng.random()
+                if roll < 0.1:
+                    amount = (bill.amount / 2).quantize(Decimal('0.01'))
+                elif roll < 0.15:
+                    amount = bill.amount + Decimal(200)
+                else:
+                    amount = bill.amount
+                day = bill.date_end + dt.timedelta(days=rng.randint(1, 25))
+                receipts.append(Receipt(
+                        company=self.company, party=bill.party,
+                        unit=bill.unit, date=min(day, self.today),
+                        method=rng.choices(methods, weights)[0],
+                        currency=bill.currency, amount=amount))
+            Receipt.save(receipts)
+            Receipt.post(receipts)
+            return len(receipts)
+
+        with Transaction().start(database, 0, context=context):
+            bills = Bill.search([
+                    ('run', 'in', self.run_ids), ('state', '=', 'posted')],
+                order=[('id', 'ASC')])
+            bill_ids = [b.id for b in bills if rng.random() < 0.65]
+        count = 0
+        for chunk in chunks(bill_ids, 200):
+            count += in_transaction(lambda: pay(chunk))
+        self.loader.counts['收据 receipts'] = count

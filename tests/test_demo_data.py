@@ -159,6 +159,14 @@ class DemoLoadTestCase(unittest.TestCase):
         self.assertEqual(len(bills), count)
         self.assertEqual(sum(b.amount for b in bills), amount)
         self.assertTrue(all(b.receivable_line for b in bills))
+        # a partly paid month: receipts posted, some bills still unpaid
+        Receipt = pool.get('pm.receipt')
+        receipts = Receipt.search([])
+        self.assertTrue(receipts)
+        self.assertEqual({r.state for r in receipts}, {'posted'})
+        unpaid = Bill.get_unpaid_amount(bills)
+        self.assertTrue(any(unpaid[b.id] == 0 for b in bills))
+        self.assertTrue(any(unpaid[b.id] > 0 for b in bills))
         for move in Move.search([]):
             self.assertEqual(move.state, 'posted')
             self.assertEqual(
