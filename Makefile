@@ -24,6 +24,8 @@ PIP := $(PY) -m pip --disable-pip-version-check
 DB ?= pm_demo
 SCALE ?= 1.0
 SAO_VERSION ?= 8.0
+# cached test databases (one folder per state of the addons)
+DB_CACHE ?= $(CURDIR)/var/dbcache
 URL := http://127.0.0.1:8000/
 
 VAR := $(CURDIR)/var
@@ -103,7 +105,7 @@ demo-reset: ## delete the demo database and build it again, then serve
 	@$(MAKE) demo
 
 test: $(VENV_STAMP) $(SAO_STAMP) ## run all tests (ADDONS=..., TESTS=... for a subset)
-	TRYTOND_DATABASE_URI=sqlite:// DB_NAME=:memory: DB_CACHE=$(VAR)/dbcache \
+	TRYTOND_DATABASE_URI=sqlite:// DB_NAME=:memory: DB_CACHE=$(DB_CACHE) \
 		$(PY) tests/run_all.py $(if $(V),-v)
 
 clean: ## remove test caches, screenshots and __pycache__ (keeps .venv, sao and the demo database)

@@ -679,8 +679,8 @@ class BillLine(ModelSQL, ModelView):
     charge_item = fields.Many2One(
         'pm.charge.item', "Charge Item", required=True, readonly=True)
     rate = fields.Many2One(
-        'pm.charge.rate', "Rate", required=True, readonly=True,
-        ondelete='RESTRICT')
+        'pm.charge.rate', "Rate", readonly=True, ondelete='RESTRICT',
+        help="Empty for extra charges and contract charges.")
     date_start = fields.Date("From", required=True, readonly=True)
     date_end = fields.Date("To", required=True, readonly=True)
     quantity = fields.Numeric("Quantity", digits=(16, 4), readonly=True)

@@ -159,6 +159,8 @@ class Engine:
         self._item_taxes = {}
         self._windows = {}
         self.today = pool.get('ir.date').today()
+        # ids of the extra charges to bill alone (an instant run)
+        self.extra_only = None
 
     # --- reference data -------------------------------------------------
     def rate(self, rate_id):
@@ -335,6 +337,8 @@ class Engine:
             return seg_cache[key]
         seg_cache = {}
 
+        if self.extra_only is not None:
+            return self._extra_lines(units)
         for unit_id, unit in units.items():
             if not unit['delivery_date'] or unit['delivery_date'] > self.end:
                 continue
@@ -352,6 +356,63 @@ class Engine:
                         unit, rate, window, (a_start, a_end), quantity,
                         segs_for(unit, window), existing, usages))
         lines.extend(self._shared(units, existing, segs_for))
+        lines.extend(self._extra_lines(units))
+        return lines
+
+    def _extra_lines(self, units):
+        "Lines of the charges of other records (extras, contracts …)"
+        Item = self.pool.get('pm.charge.item')
+        Line = self.pool.get('pm.bill.line')
+        line_t = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        charges = self.run.get_extra_charges(list(units))
+        if self.extra_only is not None:
+            wanted = {f'extra:{i}' for i in self.extra_only}
+            charges = [c for c in charges if c['key'] in wanted]
+        charges = [c for c in charges
+            if c['unit'] in units
+            and (not self.item_ids or c['charge_item'] in self.item_ids)]
+        if not charges:
+            return []
+        billed = set()
+        keys = [c['key'] for c in charges]
+        for i in range(0, len(keys), 500):
+            cursor.execute(*line_t.select(line_t.key,
+                    where=line_t.key.in_(keys[i:i + 500])
+                    & (line_t.reversed == Literal(False))))
+            billed.update(k for k, in cursor)
+        items = {}
+        lines = []
+        for charge in charges:
+            if charge['key'] in billed:
+                continue
+            unit = units[charge['unit']]
+            party = charge.get('party') or unit['billing_party']
+            if not party or not charge['amount']:
+                continue
+            item_id = charge['charge_item']
+            if item_id not in items:
+                items[item_id] = self.item_tax(Item(item_id))
+            tax_id, tax_rate = items[item_id]
+            amount = charge['amount']
+            tax_amount = ZERO
+            if tax_rate:
+                tax_amount = (amount * tax_rate / (1 + tax_rate)
+                    ).quantize(CENT)
+            billed.add(charge['key'])
+            lines.append({
+                    'key': charge['key'], 'unit': unit, 'party': party,
+                    'charge_item': item_id, 'rate': charge.get('rate'),
+                    'date_start': charge['date_start'],
+                    'date_end': charge['date_end'],
+                    'quantity': charge.get('quantity'),
+                    'unit_price': charge.get('unit_price'),
+                    'amount': amount, 'tax': tax_id,
+                    'tax_amount': tax_amount,
+                    'description': charge.get('description') or '',
+                    'meter': None, 'reading': None,
+                    'due_date': charge.get('due_date') or self.end,
+                    })
         return lines
 
     def _line(self, unit, rate, window, seq, seg, quantity, price, amount,
@@ -613,6 +674,9 @@ class Engine:
         Reading = pool.get('pm.meter.reading')
         bulk_update(Reading._table, 'bill_line', list(dict(
                     reading_pairs).items()))
+        Extra = pool.get('pm.charge.extra')
+        Extra.mark_billed({l['key']: i for i, l in zip(line_ids, lines)
+                if l['key'].startswith('extra:')})
         # amounts of the completed draft bills
         completed = [drafts[k] for k in groups if k not in new_set]
         if completed:
