@@ -142,15 +142,22 @@ class Cashier(Wizard):
         unpaid = Bill.get_unpaid_amount(bills)
         allocation, _ = Receipt.allocate(start.amount, bills, unpaid)
         receipt = Receipt(
-            company=start.company or Transaction().context.get('company'),
-            party=start.party, unit=start.unit, date=start.date,
-            method=start.method, currency=start.currency,
-            amount=start.amount,
-            lines=[Line(bill=b, amount=a) for b, a in allocation])
+            lines=[Line(bill=b, amount=a) for b, a in allocation],
+            **self._receipt_values())
         receipt.save()
         Receipt.post([receipt])
         self.receipt = receipt.id
         return 'open_'
+
+    def _receipt_values(self):
+        "The values of the receipt taken at the desk"
+        start = self.start
+        return {
+            'company': start.company or Transaction().context.get('company'),
+            'party': start.party, 'unit': start.unit, 'date': start.date,
+            'method': start.method, 'currency': start.currency,
+            'amount': start.amount,
+            }
 
     def do_open_(self, action):
         action['res_id'] = [self.receipt]

@@ -208,6 +208,19 @@ class Receipt(Workflow, ModelSQL, ModelView):
         'pm.receipt', "Voided by", readonly=True, ondelete='RESTRICT')
     amount_words = fields.Function(
         fields.Char("Amount in Words"), 'get_amount_words')
+    kind = fields.Selection([
+            ('payment', "Payment"),
+            ('refund', "Refund"),
+            ], "Kind", required=True, states=_states,
+        help="A refund pays back part of the prepayment (negative amount).")
+    prepayment_item = fields.Many2One(
+        'pm.charge.item', "Prepayment for", states=_states,
+        domain=[('company', '=', Eval('company', -1))],
+        help="Earmark the prepayment for this charge item: it is applied "
+        "only to bills with this item.")
+    reason = fields.Text(
+        "Reason", states=_states,
+        help="Required for waivers, discounts and refunds.")
     state = fields.Selection([
             ('draft', "Draft"),
             ('posted', "Posted"),
@@ -272,6 +285,10 @@ class Receipt(Workflow, ModelSQL, ModelView):
     def default_prepayment():
         return Decimal(0)
 
+    @staticmethod
+    def default_kind():
+        return 'payment'
+
     def get_rec_name(self, name):
         return self.number or str(self.id)
 
@@ -303,8 +320,14 @@ class Receipt(Workflow, ModelSQL, ModelView):
     def validate_fields(cls, receipts, field_names):
         super().validate_fields(receipts, field_names)
         for receipt in receipts:
-            if receipt.state == 'draft' and receipt.amount is not None \
-                    and receipt.amount <= 0:
+            if receipt.state != 'draft' or receipt.amount is None:
+                continue
+            if receipt.kind == 'refund':
+                if receipt.amount >= 0 or receipt.lines:
+                    raise ReceiptError(gettext(
+                            'pm_billing.msg_receipt_refund_negative',
+                            receipt=receipt.rec_name))
+            elif receipt.amount <= 0:
                 raise ReceiptError(gettext(
                         'pm_billing.msg_receipt_amount_positive',
                         receipt=receipt.rec_name))
@@ -353,7 +376,13 @@ class Receipt(Workflow, ModelSQL, ModelView):
             unpaid = Bill.get_unpaid_amount(bills)
             return {i: a - allocated[i] for i, a in unpaid.items()}
 
+        cls._check_post(receipts)
         for receipt in receipts:
+            if receipt.kind == 'refund':
+                receipt.prepayment = receipt.amount
+                receipt.cashier = Transaction().user
+                to_save.append(receipt)
+                continue
             if receipt.amount is None or receipt.amount <= 0:
                 raise ReceiptError(gettext(
                         'pm_billing.msg_receipt_amount_positive',
@@ -412,6 +441,11 @@ class Receipt(Workflow, ModelSQL, ModelView):
         cls._reconcile_bills({l.bill for r in receipts for l in r.lines})
 
     @classmethod
+    def _check_post(cls, receipts):
+        "Check the receipts can be posted (extended by prepayment rules)"
+        pass
+
+    @classmethod
     def _set_number(cls, receipts):
         pool = Pool()
         Config = pool.get('pm.configuration')
@@ -442,7 +476,9 @@ class Receipt(Workflow, ModelSQL, ModelView):
                 debit=amount if amount > 0 else Decimal(0),
                 credit=-amount if amount < 0 else Decimal(0),
                 description=self.number, origin=origin or self)
-        lines = [line(self.method.account, self.amount)]
+        account = self.method.account
+        lines = [line(account, self.amount,
+                party=self.party if account.party_required else None)]
         for rline in self.lines:
             lines.append(line(
                     rline.bill.receivable_line.account, -rline.amount,
@@ -531,6 +567,8 @@ class Receipt(Workflow, ModelSQL, ModelView):
                     unit=receipt.unit, date=max(today, receipt.date),
                     method=receipt.method, currency=receipt.currency,
                     amount=-receipt.amount, prepayment=-receipt.prepayment,
+                    kind=receipt.kind,
+                    prepayment_item=receipt.prepayment_item,
                     cashier=Transaction().user, voids=receipt,
                     state='posted',
                     lines=[Line(bill=l.bill, amount=-l.amount)
