@@ -407,16 +407,58 @@ class BillingLoader:
                         } for i, (name, code) in enumerate([
                             ('现金', '1001'), ('银行卡/POS', '100201'),
                             ('微信', '101201'), ('支付宝', '101202')])])
-            Method.create([{
+            transfer, apply_, _ = Method.create([{
                         'company': self.company.id, 'name': '转账',
                         'code': 'ZZ', 'sequence': 9, 'journal': cash,
-                        'account': self.account('100201').id}])
+                        'account': self.account('100201').id,
+                        }, {
+                        'company': self.company.id, 'name': '预存款冲抵',
+                        'code': 'YC', 'sequence': 20, 'kind': 'prepayment',
+                        'journal': cash,
+                        'account': self.account('220301').id,
+                        }, {
+                        'company': self.company.id, 'name': '收费减免',
+                        'code': 'JM', 'sequence': 30, 'kind': 'waiver',
+                        'journal': cash,
+                        'account': self.account('600101').id,
+                        }])
+            config = Config(1)
+            config.prepayment_method = apply_
+            config.statement_method = transfer
+            config.deposit_account = self.account('224101')
+            config.deposit_forfeit_account = self.account('6301')
+            config.save()
+            Layout = pool.get('pm.bank.layout')
+            Layout.create([{
+                        'name': '工商银行批量代扣（CSV，GBK）',
+                        'format': 'csv', 'encoding': 'gbk', 'delimiter': ',',
+                        'header': True, 'success_values': '0000',
+                        'method': transfer.id,
+                        'fields_': [('create', [
+                                    {'sequence': i, 'name': n, 'title': t,
+                                        'direction': 'export'}
+                                    for i, (n, t) in enumerate([
+                                            ('reference', '流水号'),
+                                            ('account_number', '账号'),
+                                            ('holder', '户名'),
+                                            ('amount_cents', '金额(分)'),
+                                            ])])],
+                        'return_fields': [('create', [
+                                    {'sequence': i, 'name': n,
+                                        'direction': 'return'}
+                                    for i, n in enumerate([
+                                            'reference', 'amount_cents',
+                                            'status', 'reason'])])],
+                        }])
         in_transaction(setup)
 
         rng = self.rng
 
         def pay(bill_ids):
-            methods = Method.search([('company', '=', self.company.id)])
+            methods = Method.search([
+                    ('company', '=', self.company.id),
+                    ('kind', '=', 'money'),
+                    ], order=[('sequence', 'ASC')])[:5]
             weights = [3, 2, 5, 3, 1][:len(methods)]
             receipts = []
             for bill in Bill.browse(bill_ids):

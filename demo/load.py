@@ -9,6 +9,7 @@ where the story needs it: expiring leases, pending handovers).
 """
 import argparse
 import datetime as dt
+import importlib
 import logging
 import random
 import sys
@@ -35,6 +36,16 @@ STAFF = [
     ]
 INSPECTORS = ['zhang_jianguo', 'wang_haitao']
 
+# (addon, module of demo/) whose `load(loader)` adds the addon's demo data,
+# in this order (staff first: the others assign work to employees)
+EXTENSIONS = [
+    ('pm_hr', 'hr'),
+    ('pm_iso9000', 'iso9000'),
+    ('pm_maintenance', 'maintenance'),
+    ('pm_security', 'security'),
+    ('pm_parking', 'parking'),
+    ]
+
 
 def chunks(values, size=500):
     for i in range(0, len(values), size):
@@ -55,6 +66,7 @@ class Loader:
         self.notes = []
         self.customers = None
         self.billing = None
+        self.extensions = []
 
     def get(self, name):
         return self.pool.get(name)
@@ -400,17 +412,25 @@ class Loader:
                 self.billing = BillingLoader(self)
                 with Transaction().set_context(language='zh_CN'):
                     self.timed(self.billing.run)
+            # the demo data of the other addons: demo/<name>.py load(loader)
+            for module, name in EXTENSIONS:
+                if not (self.customers and self.module_activated(module)):
+                    continue
+                extension = importlib.import_module(f'.{name}', __package__)
+                with Transaction().set_context(language='zh_CN'):
+                    self.timed(extension.load, self)
+                self.extensions.append((module, name))
 
     def module_activated(self, name):
         Module = self.get('ir.module')
         return bool(Module.search([
                     ('name', '=', name), ('state', '=', 'activated')]))
 
-    def timed(self, step):
+    def timed(self, step, *args):
         start = time.monotonic()
-        step()
-        logger.info('%s: %.1fs', getattr(step, '__qualname__', step),
-            time.monotonic() - start)
+        step(*args)
+        logger.info('%s.%s: %.1fs', getattr(step, '__module__', ''),
+            getattr(step, '__qualname__', step), time.monotonic() - start)
 
     def summary(self):
         lines = [f'演示数据 demo data ({COMPANY_NAME}, scale {self.scale}):']
@@ -447,7 +467,8 @@ def main(argv=None):
     # Tryton takes table locks (singletons such as the account
     # configuration) by restarting the transaction: name them up front, and
     # restart like trytond's own dispatcher if another one is needed.
-    extras = {'_lock_tables': ['account_configuration']}
+    extras = {'_lock_tables': [
+        'account_configuration', 'account_journal_period']}
     while True:
         with Transaction().start(
                 args.database, 0, context={}, **extras) as transaction:
@@ -467,6 +488,11 @@ def main(argv=None):
                 args.database):
             loader.counts[f'账单 bills ({name}, {state})'] = bills
             loader.counts[f'  - amount ¥ ({name})'] = amount
+    # the addons' steps that need the committed data (payment methods …)
+    for module, name in loader.extensions:
+        extension = importlib.import_module(f'.{name}', __package__)
+        if hasattr(extension, 'after_commit'):
+            extension.after_commit(loader, args.database)
     print(loader.summary())
     print(f'  ({time.monotonic() - start:.1f}s)')
 
