@@ -9,7 +9,8 @@
 #   make test ADDONS=pm_estate
 #   make test ADDONS="pm_customer tests" TESTS='*scenario* test_browser'
 #   make test ADDONS=tests                       (only tests/test_*.py)
-# Other knobs: DB=pm_demo SCALE=1.0 (demo size) V=1 (verbose test output).
+# Other knobs: DB=pm_demo SCALE=1.0 (demo size) V=1 (verbose test output)
+# JOBS=2 (test processes; JOBS=1 runs the tests in one process).
 # `make help` lists the targets. Everything generated goes to .venv/ and var/.
 
 SHELL := /bin/bash
@@ -105,7 +106,7 @@ demo-reset: ## delete the demo database and build it again, then serve
 	@$(MAKE) demo
 
 test: $(VENV_STAMP) $(SAO_STAMP) ## run all tests (ADDONS=..., TESTS=... for a subset)
-	TRYTOND_DATABASE_URI=sqlite:// DB_NAME=:memory: DB_CACHE=$(DB_CACHE) \
+	TRYTOND_DATABASE_URI=sqlite:// DB_NAME=:memory: DB_CACHE=$(DB_CACHE) $(if $(JOBS),JOBS=$(JOBS)) \
 		$(PY) tests/run_all.py $(if $(V),-v)
 
 clean: ## remove test caches, screenshots and __pycache__ (keeps .venv, sao and the demo database)

@@ -377,6 +377,63 @@ def bench_floor():
     return elapsed[0], counts
 
 
+def prepare(uri, tmp, units):
+    """Create the database (from a template kept on servers that outlive the
+    run), load the modules and generate the units; return (company, rates,
+    unit ids)"""
+    config_file = os.path.join(tmp, 'trytond.conf')
+    with open(config_file, 'w') as fp:
+        fp.write(f'[database]\nuri = {uri}\n')
+    with open(config_file + '.pass', 'w') as fp:
+        fp.write('admin-bench-2026\n')
+    os.environ['TRYTOND_CONFIG'] = config_file
+    import psycopg
+    template = f'{DATABASE}_{sources_hash()}'
+    with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
+        has_template = conn.execute(
+            'SELECT 1 FROM pg_database WHERE datname = %s',
+            (template,)).fetchone()
+    t0 = time.perf_counter()
+    if not has_template:
+        # modules activated, company, chart and fiscal year: kept as a
+        # template when PM_PG_URI names a server that outlives the run
+        with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{DATABASE}"')
+        admin(config_file, '--all', '--email', 'admin@example.com')
+        admin(config_file, '-u', 'pm_billing', '--activate-dependencies')
+        setup(config_file)
+        from proteus import config as pconfig
+        pconfig._CONFIG.current = None
+        from trytond.pool import Pool as _Pool
+        _Pool.stop(DATABASE)
+        from trytond import backend
+        backend.Database(DATABASE).close()
+        with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
+            conn.execute(
+                'SELECT pg_terminate_backend(pid) FROM pg_stat_activity '
+                'WHERE datname = %s AND pid != pg_backend_pid()',
+                (DATABASE,))
+            conn.execute(
+                f'CREATE DATABASE "{template}" TEMPLATE "{DATABASE}"')
+    else:
+        with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
+            conn.execute(
+                f'CREATE DATABASE "{DATABASE}" TEMPLATE "{template}"')
+    log(f"database ready in {time.perf_counter() - t0:.0f} s")
+
+    from trytond.config import update_etc
+    update_etc(config_file)
+    from trytond.pool import Pool
+    pool = Pool(DATABASE)
+    pool.init()
+    t0 = time.perf_counter()
+    company, rates, unit_ids = in_transaction(generate, units)
+    log(f"{units} units with owners, 4 rates, 2 meters and "
+        f"readings generated in {time.perf_counter() - t0:.0f} s")
+    return company, rates, unit_ids
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--units', type=int, default=100_000)
@@ -384,57 +441,8 @@ def main():
         help="units billed the plain way for the baseline")
     args = parser.parse_args()
     with pg_cluster() as uri, tempfile.TemporaryDirectory() as tmp:
-        config_file = os.path.join(tmp, 'trytond.conf')
-        with open(config_file, 'w') as fp:
-            fp.write(f'[database]\nuri = {uri}\n')
-        with open(config_file + '.pass', 'w') as fp:
-            fp.write('admin-bench-2026\n')
-        os.environ['TRYTOND_CONFIG'] = config_file
-        import psycopg
-        template = f'{DATABASE}_{sources_hash()}'
-        with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
-            has_template = conn.execute(
-                'SELECT 1 FROM pg_database WHERE datname = %s',
-                (template,)).fetchone()
-        t0 = time.perf_counter()
-        if not has_template:
-            # modules activated, company, chart and fiscal year: kept as a
-            # template when PM_PG_URI names a server that outlives the run
-            with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{DATABASE}"')
-            admin(config_file, '--all', '--email', 'admin@example.com')
-            admin(config_file, '-u', 'pm_billing', '--activate-dependencies')
-            setup(config_file)
-            from proteus import config as pconfig
-            pconfig._CONFIG.current = None
-            from trytond.pool import Pool as _Pool
-            _Pool.stop(DATABASE)
-            from trytond import backend
-            backend.Database(DATABASE).close()
-            with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
-                conn.execute(
-                    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity '
-                    'WHERE datname = %s AND pid != pg_backend_pid()',
-                    (DATABASE,))
-                conn.execute(
-                    f'CREATE DATABASE "{template}" TEMPLATE "{DATABASE}"')
-        else:
-            with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
-                conn.execute(
-                    f'CREATE DATABASE "{DATABASE}" TEMPLATE "{template}"')
-        log(f"database ready in {time.perf_counter() - t0:.0f} s")
-
-        from trytond.config import update_etc
-        update_etc(config_file)
-        from trytond.pool import Pool
+        company, rates, unit_ids = prepare(uri, tmp, args.units)
         from trytond.transaction import Transaction
-        pool = Pool(DATABASE)
-        pool.init()
-        t0 = time.perf_counter()
-        company, rates, unit_ids = in_transaction(generate, args.units)
-        log(f"{args.units} units with owners, 4 rates, 2 meters and "
-            f"readings generated in {time.perf_counter() - t0:.0f} s")
         compute, post, run_id = bench_run(company)
         total = compute + post
         log(f"compute {compute:.1f} s, post {post:.1f} s")

@@ -36,6 +36,11 @@ STAFF = [
     ]
 INSPECTORS = ['zhang_jianguo', 'wang_haitao']
 
+# tables locked up front (singletons, journal periods of the posted moves,
+# stock moves assigned): taking them later restarts the whole transaction
+LOCK_TABLES = [
+    'account_configuration', 'account_journal_period', 'stock_move']
+
 # (addon, module of demo/) whose `load(loader)` adds the addon's demo data,
 # in this order (staff first: the others assign work to employees)
 EXTENSIONS = [
@@ -467,8 +472,7 @@ def main(argv=None):
     # Tryton takes table locks (singletons such as the account
     # configuration) by restarting the transaction: name them up front, and
     # restart like trytond's own dispatcher if another one is needed.
-    extras = {'_lock_tables': [
-        'account_configuration', 'account_journal_period']}
+    extras = {'_lock_tables': list(LOCK_TABLES)}
     while True:
         with Transaction().start(
                 args.database, 0, context={}, **extras) as transaction:

@@ -358,10 +358,8 @@ class ParkingLoader:
             self.loader.counts['  - 临停收入 parking income ¥'] = sum(
                 v.amount for v in paid)
         else:
+            # paid by after_commit, once the billing demo made the methods
             self.loader.counts['  - 待缴费 to pay at the gate'] = len(unpaid)
-            self.loader.notes.append(
-                'parking: no payment method yet, the temporary parking fees '
-                'are paid by demo.parking.after_commit(loader, database)')
 
     def create_events(self):
         Event = self.get('pm.parking.space.event')

@@ -14,6 +14,10 @@ Selection through the environment (the Makefile passes them on):
 * TESTS="pattern ..." keeps the tests whose id contains a pattern, or matches
   it as a shell pattern (`*scenario*`), like `unittest -k`.
 
+The test modules are shared among JOBS processes (default 2, the cores of
+the CI machine; JOBS=1 runs them in this process), each with a database
+cache of its own under DB_CACHE.
+
 Defaults: TRYTOND_DATABASE_URI=sqlite://, DB_NAME=:memory:,
 DB_CACHE=var/dbcache (a folder of cached databases per state of the addons). The last line is `N passed, N failed, N skipped`; the
 exit code is 1 when a test failed or errored, or when no test ran.
@@ -69,7 +73,8 @@ def setup_db_cache(base, keep=3):
 os.environ.setdefault('TRYTOND_DATABASE_URI', 'sqlite://')
 os.environ.setdefault('DB_NAME', ':memory:')
 os.environ.setdefault('DB_CACHE', str(ROOT / 'var' / 'dbcache'))
-if not os.environ['DB_CACHE'].startswith('postgresql:'):
+if (not os.environ['DB_CACHE'].startswith('postgresql:')
+        and not os.environ.get('PM_RUN_ALL_WORKER')):
     if not os.path.isabs(os.environ['DB_CACHE']):
         os.environ['DB_CACHE'] = str(ROOT / os.environ['DB_CACHE'])
     os.environ['DB_CACHE'] = setup_db_cache(os.environ['DB_CACHE'])
@@ -151,10 +156,71 @@ class ImportFailure(unittest.TestCase):
         raise self.error
 
 
+def weight(name):
+    "A rough cost of a test module, to share them among the jobs"
+    if name.startswith('trytond.modules.'):
+        addon = name.split('.')[2]
+        return 1 + 2 * len(list(
+                (ROOT / 'addons' / addon / 'tests').glob('scenario_*.rst')))
+    return {'test_postgresql': 12, 'test_demo_data': 4,
+        'test_browser_sao': 3}.get(name, 1)
+
+
+def run_parallel(names, jobs, args):
+    """Run the test modules in `jobs` processes, each with a database
+    cache of its own; print their outputs and the summed summary line"""
+    import subprocess
+    import tempfile
+    groups = [[] for _ in range(jobs)]
+    loads = [0] * jobs
+    for name in sorted(names, key=weight, reverse=True):
+        i = loads.index(min(loads))
+        groups[i].append(name)
+        loads[i] += weight(name)
+    processes = []
+    for i, group in enumerate(g for g in groups if g):
+        env = dict(os.environ, PM_RUN_ALL_WORKER='1',
+            PM_RUN_ALL_MODULES=' '.join(group))
+        if not env['DB_CACHE'].startswith('postgresql:'):
+            env['DB_CACHE'] = os.path.join(env['DB_CACHE'], f'job{i}')
+            os.makedirs(env['DB_CACHE'], exist_ok=True)
+        log = tempfile.TemporaryFile(mode='w+')
+        command = [sys.executable, __file__]
+        command += ['-v'] if args.verbose else []
+        command += ['-x'] if args.failfast else []
+        processes.append((group, log, subprocess.Popen(
+                    command, env=env, stdout=log, stderr=subprocess.STDOUT)))
+    totals = [0, 0, 0]
+    code = 0
+    for group, log, process in processes:
+        code |= process.wait()
+        log.seek(0)
+        output = log.read()
+        lines = output.rstrip().splitlines()
+        last = lines[-1] if lines else ''
+        sys.stderr.write(f"run_all: job of {', '.join(group)}\n")
+        sys.stderr.write('\n'.join(lines[:-1]) + '\n')
+        try:
+            counts = [int(last.split()[i]) for i in (0, 2, 4)]
+        except (ValueError, IndexError):
+            counts = [0, 1, 0]
+            sys.stderr.write(last + '\n')
+        totals = [a + b for a, b in zip(totals, counts)]
+    sys.stderr.flush()
+    print(f'{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped',
+        flush=True)
+    return 1 if code or totals[1] or not totals[0] else 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('-v', '--verbose', action='store_true')
     parser.add_argument('-x', '--failfast', action='store_true')
+    parser.add_argument('-j', '--jobs', type=int,
+        default=int(os.environ.get('JOBS', '0') or 0) or min(
+            2, os.cpu_count() or 1),
+        help="test processes (default $JOBS or 2): the addons' test modules "
+        "are shared among them, each with a database cache of its own")
     args = parser.parse_args(argv)
 
     all_addons = sorted(
@@ -179,6 +245,10 @@ def main(argv=None):
     names = test_module_names(addons)
     if top_level:
         names += top_level_names()
+    if os.environ.get('PM_RUN_ALL_MODULES'):
+        names = split(os.environ['PM_RUN_ALL_MODULES'])
+    elif args.jobs > 1 and len(names) > 1:
+        return run_parallel(names, args.jobs, args)
     for name in names:
         try:
             suite.addTests(loader.loadTestsFromName(name))

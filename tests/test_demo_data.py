@@ -101,12 +101,11 @@ class DemoLoadTestCase(unittest.TestCase):
         from trytond.tests.test_tryton import DB_NAME
         from trytond.transaction import Transaction
 
-        from demo.load import Loader
+        from demo.load import LOCK_TABLES, Loader
 
-        # the account configuration is a singleton: its table lock is taken
-        # up front, as demo.load.main does
+        # the tables to lock are taken up front, as demo.load.main does
         with Transaction().start(DB_NAME, 0, context={},
-                _lock_tables=['account_configuration']) as transaction:
+                _lock_tables=LOCK_TABLES) as transaction:
             loader = Loader(scale=0.03, seed=2026)
             loader.run()
             transaction.commit()

@@ -33,6 +33,22 @@ class PostgreSQLTestCase(unittest.TestCase):
         self.assertRegex(output, r'Ran [1-9]\d* tests?')
         self.assertIn('\nOK', output)
 
+    def test_collection_reliability(self):
+        """Two cashiers paying one bill at once; a return-file import killed
+        before its commit (tests/pg_collection_reliability.py)"""
+        with pg_cluster() as uri:
+            env = dict(os.environ,
+                TRYTOND_DATABASE_URI=uri, DB_NAME='test_pm_race')
+            env.pop('DB_CACHE', None)
+            result = subprocess.run(
+                [sys.executable,
+                    str(ROOT / 'tests' / 'pg_collection_reliability.py')],
+                env=env, capture_output=True, text=True, timeout=1800)
+        output = result.stdout + result.stderr
+        self.assertEqual(result.returncode, 0, output[-4000:])
+        self.assertRegex(result.stdout, r"race: .* -> OK")
+        self.assertRegex(result.stdout, r'kill: .* -> OK')
+
     def test_billing_scenario(self):
         "Billing run, posting, reversal, invoice and notice on PostgreSQL"
         self.run_on_postgresql(

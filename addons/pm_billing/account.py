@@ -7,7 +7,8 @@ class Move(metaclass=PoolMeta):
 
     @classmethod
     def _get_origin(cls):
-        return super()._get_origin() + ['pm.billing.run', 'pm.bill']
+        return super()._get_origin() + [
+            'pm.billing.run', 'pm.bill', 'pm.bank.collection']
 
 
 class MoveLine(metaclass=PoolMeta):

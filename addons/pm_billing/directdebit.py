@@ -16,11 +16,15 @@
   leaves nothing) and importing the same file again changes nothing.
 """
 import csv
-import datetime as dt
 import hashlib
 import io
 import re
 from decimal import Decimal, InvalidOperation
+
+from collections import defaultdict
+
+from sql import Literal
+from sql.aggregate import Count, Sum
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -28,10 +32,14 @@ from trytond.model import (
     sequence_ordered)
 from trytond.exceptions import UserError
 from trytond.modules.currency.fields import Monetary
+from trytond.modules.pm_estate.mixin import id_batches
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .sqlbulk import (
+    allocate_ids, audit_values, bulk_insert, bulk_update_columns)
 
 ZERO = Decimal(0)
 CENT = Decimal('0.01')
@@ -171,16 +179,17 @@ class Layout(ModelSQL, ModelView):
 
     # --- writing --------------------------------------------------------
     def _value(self, field, line, date):
-        amount = line.amount
+        "The text of a field for a line (a dict of export_rows)"
+        amount = line['amount']
         values = {
-            'reference': line.reference,
-            'account_number': line.mandate.account_number,
-            'holder': line.mandate.holder,
-            'bank_name': line.mandate.bank_name,
+            'reference': line['reference'],
+            'account_number': line['account_number'],
+            'holder': line['holder'],
+            'bank_name': line['bank_name'],
             'amount': '%.2f' % amount,
             'amount_cents': str(int((amount * 100).to_integral_value())),
-            'party': line.party.rec_name,
-            'unit': line.unit.rec_name if line.unit else '',
+            'party': line['party'],
+            'unit': line['unit'] or '',
             'date': date.strftime('%Y%m%d'),
             'constant': field.constant or '',
             }
@@ -247,6 +256,7 @@ class Layout(ModelSQL, ModelView):
 class LayoutField(sequence_ordered(), ModelSQL, ModelView):
     __name__ = 'pm.bank.layout.field'
     __string__ = "Bank File Layout Field"
+    _rec_name = 'title'
 
     layout = fields.Many2One(
         'pm.bank.layout', "Layout", required=True, ondelete='CASCADE')
@@ -283,6 +293,9 @@ class LayoutField(sequence_ordered(), ModelSQL, ModelView):
     @staticmethod
     def default_fill():
         return ' '
+
+    def get_rec_name(self, name):
+        return self.title or self.name_string
 
     @classmethod
     def get_names(cls):
@@ -398,17 +411,28 @@ class Collection(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def get_totals(cls, collections, names):
-        result = {n: {} for n in names}
-        for c in collections:
-            values = {
-                'amount': sum((l.amount for l in c.lines), ZERO),
-                'paid_amount': sum((l.amount for l in c.lines
-                        if l.state == 'paid'), ZERO),
-                'failed_count': len([l for l in c.lines
-                        if l.state == 'failed']),
-                }
-            for name in names:
-                result[name][c.id] = values[name]
+        "Amounts and failures of the lines, summed by the database"
+        pool = Pool()
+        Line = pool.get('pm.bank.collection.line')
+        line = Line.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {n: {c.id: ZERO for c in collections} for n in names}
+        if 'failed_count' in result:
+            result['failed_count'] = {c.id: 0 for c in collections}
+        for sub_ids in id_batches([c.id for c in collections]):
+            cursor.execute(*line.select(
+                    line.collection, line.state, Sum(line.amount),
+                    Count(line.id),
+                    where=line.collection.in_(sub_ids),
+                    group_by=[line.collection, line.state]))
+            for collection, state, amount, count in cursor:
+                amount = Decimal(str(amount or 0)).quantize(CENT)
+                if 'amount' in result:
+                    result['amount'][collection] += amount
+                if 'paid_amount' in result and state == 'paid':
+                    result['paid_amount'][collection] += amount
+                if 'failed_count' in result and state == 'failed':
+                    result['failed_count'][collection] += count
         return result
 
     def get_rec_name(self, name):
@@ -418,47 +442,103 @@ class Collection(Workflow, ModelSQL, ModelView):
     @ModelView.button
     def generate(cls, collections):
         """(Re)create the lines: per active mandate, the unpaid bills of its
-        party (and unit) due by the date"""
+        party (and unit) due by the date (set-based: a few queries)"""
         pool = Pool()
         Line = pool.get('pm.bank.collection.line')
+        LineBill = pool.get('pm.bank.collection.line-pm.bill')
         Mandate = pool.get('pm.bank.mandate')
         Bill = pool.get('pm.bill')
+        cursor = Transaction().connection.cursor()
+        mandate_t = Mandate.__table__()
+        bill_t = Bill.__table__()
         for collection in collections:
             Line.delete(list(collection.lines))
-            mandates = Mandate.search([
-                    ('company', '=', collection.company.id)],
-                order=[('reference', 'ASC')])
-            lines = []
-            for mandate in mandates:
-                bills = [b for b in Bill.unpaid_bills(
-                        mandate.party, mandate.unit)
-                    if b.due_date and b.due_date <= collection.due_date]
-                if not bills:
+            cursor.execute(*mandate_t.select(
+                    mandate_t.id, mandate_t.party, mandate_t.unit,
+                    where=(mandate_t.company == collection.company.id)
+                    & (mandate_t.active == Literal(True)),
+                    order_by=[mandate_t.reference, mandate_t.id]))
+            mandates = cursor.fetchall()
+            parties = sorted({m[1] for m in mandates})
+            bills = defaultdict(list)
+            for sub_ids in id_batches(parties):
+                cursor.execute(*bill_t.select(
+                        bill_t.id, bill_t.party, bill_t.unit,
+                        where=bill_t.party.in_(sub_ids)
+                        & (bill_t.state == 'posted')
+                        & (bill_t.company == collection.company.id)
+                        & (bill_t.due_date <= collection.due_date)))
+                for bill_id, party, unit in cursor:
+                    bills[party].append((bill_id, unit))
+            unpaid = Bill.unpaid_by_ids(
+                [b for v in bills.values() for b, _ in v])
+            rows, links = [], []
+            for mandate_id, party, unit in mandates:
+                own = [b for b, u in bills.get(party, [])
+                    if (unit is None or u == unit) and unpaid[b] > 0]
+                if not own:
                     continue
-                unpaid = Bill.get_unpaid_amount(bills)
-                lines.append(Line(
-                        collection=collection, mandate=mandate,
-                        party=mandate.party, unit=mandate.unit,
-                        reference='%s-%04d' % (
-                            collection.number, len(lines) + 1),
-                        amount=sum(unpaid.values(), ZERO),
-                        bills=bills))
-            Line.save(lines)
+                rows.append((mandate_id, party, unit, '%s-%04d' % (
+                            collection.number, len(rows) + 1),
+                        sum((unpaid[b] for b in own), ZERO)))
+                links.append(own)
+            uid, now = audit_values()
+            line_ids = allocate_ids(Line._table, len(rows))
+            bulk_insert(Line._table, [
+                    'id', 'collection', 'mandate', 'party', 'unit',
+                    'reference', 'amount', 'state', 'create_uid',
+                    'create_date'],
+                [(i, collection.id, *row, 'pending', uid, now)
+                    for i, row in zip(line_ids, rows)])
+            pairs = [(i, b) for i, own in zip(line_ids, links) for b in own]
+            bulk_insert(LineBill._table, [
+                    'id', 'line', 'bill', 'create_uid', 'create_date'],
+                [(j, i, b, uid, now) for j, (i, b) in zip(
+                        allocate_ids(LineBill._table, len(pairs)), pairs)])
 
     @classmethod
     @ModelView.button
     @Workflow.transition('exported')
     def export(cls, collections):
         for collection in collections:
-            if not collection.lines:
+            rows = collection.export_rows()
+            if not rows:
                 raise DirectDebitError(gettext(
                         'pm_billing.msg_collection_empty',
                         collection=collection.rec_name))
-            collection.file = collection.layout.render(
-                collection.lines, collection.date)
+            collection.file = collection.layout.render(rows, collection.date)
             ext = 'csv' if collection.layout.format == 'csv' else 'txt'
             collection.filename = '%s.%s' % (collection.number, ext)
         cls.save(collections)
+
+    def export_rows(self):
+        "The lines to export as dicts, read with one query"
+        pool = Pool()
+        Line = pool.get('pm.bank.collection.line')
+        Mandate = pool.get('pm.bank.mandate')
+        Party = pool.get('party.party')
+        Unit = pool.get('pm.unit')
+        line = Line.__table__()
+        mandate = Mandate.__table__()
+        party = Party.__table__()
+        unit = Unit.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line
+            .join(mandate, condition=line.mandate == mandate.id)
+            .join(party, condition=line.party == party.id)
+            .join(unit, 'LEFT', condition=line.unit == unit.id)
+            .select(line.reference, mandate.account_number, mandate.holder,
+                mandate.bank_name, line.amount, party.name, unit.code,
+                where=line.collection == self.id,
+                order_by=[line.reference]))
+        keys = ['reference', 'account_number', 'holder', 'bank_name',
+            'amount', 'party', 'unit']
+        rows = []
+        for row in cursor:
+            values = dict(zip(keys, row))
+            values['amount'] = Decimal(str(values['amount'])).quantize(CENT)
+            rows.append(values)
+        return rows
 
     @classmethod
     @ModelView.button_action('pm_billing.wizard_collection_import')
@@ -478,8 +558,6 @@ class Collection(Workflow, ModelSQL, ModelView):
         Import = pool.get('pm.bank.collection.import')
         Line = pool.get('pm.bank.collection.line')
         Receipt = pool.get('pm.receipt')
-        ReceiptLine = pool.get('pm.receipt.line')
-        Bill = pool.get('pm.bill')
         digest = hashlib.sha256(data).hexdigest()
         if Import.search([
                     ('collection', '=', self.id), ('digest', '=', digest)]):
@@ -487,7 +565,16 @@ class Collection(Workflow, ModelSQL, ModelView):
         # lock the collection: two imports of it run one after the other
         type(self).lock([self])
         rows = self.layout.parse(data)
-        by_reference = {l.reference: l for l in self.lines}
+        cursor = Transaction().connection.cursor()
+        line_t = Line.__table__()
+        cursor.execute(*line_t.select(
+                line_t.id, line_t.reference, line_t.amount, line_t.state,
+                line_t.party, line_t.unit,
+                where=line_t.collection == self.id))
+        by_reference = {r[1]: {
+                'id': r[0], 'amount': Decimal(str(r[2])).quantize(CENT),
+                'state': r[3], 'party': r[4], 'unit': r[5]}
+            for r in cursor}
         success = {v.strip() for v in self.layout.success_values.split(',')}
         errors, results = [], []
         for number, values in rows:
@@ -509,10 +596,10 @@ class Collection(Workflow, ModelSQL, ModelView):
                         row=number, value=values.get('amount')
                         or values.get('amount_cents')))
                 continue
-            if amount.quantize(CENT) != line.amount:
+            if amount.quantize(CENT) != line['amount']:
                 errors.append(gettext(
                         'pm_billing.msg_return_row_amount_differs',
-                        row=number, amount=amount, expected=line.amount))
+                        row=number, amount=amount, expected=line['amount']))
                 continue
             status = values.get('status', '')
             results.append((line, status in success, status,
@@ -520,43 +607,47 @@ class Collection(Workflow, ModelSQL, ModelView):
         if errors:
             raise DirectDebitError(gettext(
                     'pm_billing.msg_return_rows',
-                    errors='\n'.join(errors)))
+                    errors='\n'.join(errors[:50])))
         paid, failed, already = [], [], 0
         for line, ok, status, reason in results:
-            if line.state != 'pending':
+            if line['state'] != 'pending':
                 already += 1
             elif ok:
                 paid.append(line)
             else:
-                line.state = 'failed'
-                line.reason = reason or status
-                failed.append(line)
-        receipts = []
-        if paid:
-            Bill.lock([b for l in paid for b in l.bills])
-        for line in paid:
-            bills = Bill.unpaid_bills(line.party, line.unit, bills=line.bills)
-            unpaid = Bill.get_unpaid_amount(bills)
-            allocation, _ = Receipt.allocate(line.amount, bills, unpaid)
-            receipts.append(Receipt(
-                    company=self.company, party=line.party, unit=line.unit,
-                    date=self.date, method=self.layout.method,
-                    currency=self.company.currency, amount=line.amount,
-                    lines=[ReceiptLine(bill=b, amount=a)
-                        for b, a in allocation]))
-        if receipts:
-            Receipt.save(receipts)
-            Receipt.post(receipts)
-        for line, receipt in zip(paid, receipts):
-            line.state = 'paid'
-            line.receipt = receipt
-        Line.save(paid + failed)
+                failed.append((line, reason or status))
+        LineBill = pool.get('pm.bank.collection.line-pm.bill')
+        link_t = LineBill.__table__()
+        bills = defaultdict(list)
+        for sub_ids in id_batches([l['id'] for l in paid]):
+            cursor.execute(*link_t.select(link_t.line, link_t.bill,
+                    where=link_t.line.in_(sub_ids)))
+            for line_id, bill_id in cursor:
+                bills[line_id].append(bill_id)
+        receipt_ids = Receipt.bulk_post(
+            self.company, self.layout.method, self.date, [{
+                    'party': l['party'], 'unit': l['unit'],
+                    'amount': l['amount'], 'bills': bills[l['id']],
+                    } for l in paid], origin=self)
+        uid, now = audit_values()
+        bulk_update_columns(Line._table, ['receipt'], [
+                (l['id'], r) for l, r in zip(paid, receipt_ids)],
+            extra={'state': 'paid', 'write_uid': uid, 'write_date': now})
+        by_reason = defaultdict(list)
+        for line, reason in failed:
+            by_reason[reason].append(line['id'])
+        for reason, ids in by_reason.items():
+            Line.write(Line.browse(ids), {
+                    'state': 'failed', 'reason': reason})
         Import.create([{
                     'collection': self.id, 'digest': digest,
                     'filename': filename, 'paid': len(paid),
                     'failed': len(failed), 'rows': len(results),
                     }])
-        if all(l.state != 'pending' for l in self.lines):
+        cursor.execute(*line_t.select(line_t.id,
+                where=(line_t.collection == self.id)
+                & (line_t.state == 'pending'), limit=1))
+        if not cursor.fetchone():
             type(self).done([self])
         return len(paid), len(failed), already
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sql import Literal, Null
 
 from trytond.i18n import gettext
-from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.exceptions import UserError
 from trytond.modules.currency.fields import Monetary

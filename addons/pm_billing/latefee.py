@@ -18,12 +18,10 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal, ROUND_HALF_UP
 
-from sql import Literal
 from sql.aggregate import Sum
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
-from trytond.model.exceptions import AccessError
 from trytond.exceptions import UserError
 from trytond.modules.currency.fields import Monetary
 from trytond.modules.pm_estate.mixin import id_batches
@@ -181,6 +179,7 @@ class LateFee(ModelSQL, ModelView):
     def default_state():
         return 'accruing'
 
+    @fields.depends('company')
     def on_change_with_currency(self, name=None):
         return self.company.currency if self.company else None
 
@@ -226,7 +225,7 @@ class LateFee(ModelSQL, ModelView):
         bills = {r[0]: r for r in cursor}
         if not bills:
             return []
-        unpaid = Bill.get_unpaid_amount(Bill.browse(list(bills)))
+        unpaid = Bill.unpaid_by_ids(list(bills))
         bills = {i: r for i, r in bills.items() if unpaid[i] > 0}
         amounts = defaultdict(dict)
         for sub_ids in id_batches(list(bills)):

@@ -9,8 +9,6 @@ reopening is logged (who, when, why).
 """
 import datetime as dt
 
-from sql import Literal
-
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSQL, ModelView, Unique, Workflow, fields)
@@ -59,7 +57,7 @@ class MonthClose(Workflow, ModelSQL, ModelView):
         cls._sql_indexes.add(
             Index(t, (t.company, Index.Equality()),
                 (t.start_date, Index.Range())))
-        cls._order = [('start_date', 'DESC')]
+        cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
         cls._transitions |= {('open', 'closed'), ('closed', 'open')}
         cls._buttons.update({
                 'close': {

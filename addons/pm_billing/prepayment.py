@@ -20,7 +20,6 @@ rule for "unpaid" and one posting path:
 from collections import defaultdict
 from decimal import Decimal
 
-from sql import Literal, Null
 from sql.aggregate import Sum
 from sql.conditionals import Case
 

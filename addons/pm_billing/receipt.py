@@ -8,7 +8,7 @@ from sql.aggregate import Sum
 from sql.conditionals import Coalesce
 
 from trytond.i18n import gettext
-from trytond.model import Index, ModelSQL, ModelView, Workflow, fields
+from trytond.model import Index, ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.model.exceptions import AccessError
 from trytond.exceptions import UserError
 from trytond.modules.company import CompanyReport
@@ -16,7 +16,7 @@ from trytond.modules.currency.fields import Monetary
 from trytond.modules.pm_estate.mixin import id_batches
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 
 class ReceiptModifyError(AccessError):
@@ -53,12 +53,84 @@ class Configuration(metaclass=PoolMeta):
             return None
 
 
+class ReceiptSequence(ModelSQL, ModelView):
+    """The gap-less receipt numbering of a company and a year: a copy of the
+    configured sequence made when the year's first receipt is posted"""
+    __name__ = 'pm.receipt.sequence'
+    __string__ = "Receipt Sequence"
+
+    company = fields.Many2One(
+        'company.company', "Company", required=True, readonly=True)
+    year = fields.Integer("Year", required=True, readonly=True)
+    sequence = fields.Many2One(
+        'ir.sequence.strict', "Sequence", required=True, readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            ('company_year_unique', Unique(t, t.company, t.year),
+                'pm_billing.msg_receipt_sequence_unique'),
+            ]
+
+    @classmethod
+    def get_sequence(cls, company, year, template):
+        "The sequence of the company and year, created from the template"
+        records = cls.search([
+                ('company', '=', company.id), ('year', '=', year)])
+        if records:
+            return records[0].sequence
+        Sequence = Pool().get('ir.sequence.strict')
+        with without_check_access():
+            sequence, = Sequence.copy([template], default={
+                    'name': '%s %s %s' % (template.name, company.rec_name,
+                        year),
+                    'company': company.id,
+                    'number_next_internal': 1,
+                    })
+            cls.create([{
+                        'company': company.id, 'year': year,
+                        'sequence': sequence.id}])
+        return sequence
+
+
 class Bill(metaclass=PoolMeta):
     __name__ = 'pm.bill'
 
     unpaid_amount = fields.Function(Monetary(
             "Unpaid Amount", currency='currency', digits='currency'),
         'get_unpaid_amount', searcher='search_unpaid_amount')
+
+    @classmethod
+    def unpaid_by_ids(cls, bill_ids):
+        """{bill id: unpaid amount} read with SQL only (for large sets:
+        no record is instantiated)"""
+        pool = Pool()
+        Line = pool.get('pm.receipt.line')
+        Receipt = pool.get('pm.receipt')
+        line = Line.__table__()
+        receipt = Receipt.__table__()
+        bill = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        paid = line.join(receipt, condition=line.receipt == receipt.id
+            ).select(line.bill, Sum(line.amount).as_('paid'),
+            where=receipt.state.in_(['posted', 'voided']),
+            group_by=[line.bill])
+        result = {}
+        for sub_ids in id_batches(list(bill_ids)):
+            cursor.execute(*bill.join(paid, 'LEFT',
+                    condition=paid.bill == bill.id).select(
+                    bill.id, bill.state, bill.amount, paid.paid,
+                    where=bill.id.in_(sub_ids)))
+            for bill_id, state, amount, paid_amount in cursor:
+                if state != 'posted':
+                    result[bill_id] = Decimal(0)
+                else:
+                    result[bill_id] = (Decimal(str(amount or 0))
+                        - Decimal(str(paid_amount or 0))).quantize(
+                        Decimal('0.01'))
+        return result
 
     @classmethod
     def get_unpaid_amount(cls, bills, name=None):
@@ -389,6 +461,9 @@ class Receipt(Workflow, ModelSQL, ModelView):
                         receipt=receipt.rec_name))
             if receipt.lines:
                 lines = list(receipt.lines)
+            elif receipt.prepayment_item:
+                # an earmarked prepayment pays no bill now
+                lines = []
             else:
                 bills = Bill.unpaid_bills(receipt.party, receipt.unit)
                 unpaid = unpaid_amounts(bills)
@@ -455,10 +530,13 @@ class Receipt(Workflow, ModelSQL, ModelView):
         by_key = defaultdict(list)
         for receipt in receipts:
             by_key[(receipt.company, receipt.date)].append(receipt)
+        Sequence = pool.get('pm.receipt.sequence')
         for (company, date), c_receipts in sorted(
                 by_key.items(), key=lambda i: (i[0][0].id, i[0][1])):
+            sequence = Sequence.get_sequence(
+                company, date.year, config.receipt_sequence)
             with Transaction().set_context(date=date, company=company.id):
-                numbers = config.receipt_sequence.get_many(len(c_receipts))
+                numbers = list(sequence.get_many(len(c_receipts)))
             for receipt, number in zip(c_receipts, numbers):
                 receipt.number = number
         cls.save(receipts)

@@ -11,16 +11,17 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-from sql import Literal, Null
+from sql import Literal
 from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import CurrentTimestamp
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.modules.currency.fields import Monetary
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.report import Report
+from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
 ZERO = Decimal(0)
@@ -136,7 +137,7 @@ class DailyCollection(XlsxMixin, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('date', 'DESC'), ('cashier', 'ASC'),
-            ('method', 'ASC')]
+            ('method', 'ASC'), ('id', 'ASC')]
 
     def get_currency(self, name):
         return self.company.currency.id if self.company else None
@@ -193,7 +194,7 @@ class CollectionOverview(XlsxMixin, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('period', 'DESC'), ('estate', 'ASC'),
-            ('building', 'ASC'), ('charge_item', 'ASC')]
+            ('building', 'ASC'), ('charge_item', 'ASC'), ('id', 'ASC')]
 
     def get_currency(self, name):
         return self.company.currency.id if self.company else None
@@ -247,7 +248,8 @@ class ArrearsAging(XlsxMixin, ModelSQL, ModelView):
     company = fields.Many2One('company.company', "Company")
     estate = fields.Many2One('pm.estate', "Estate")
     unit = fields.Many2One('pm.unit', "Unit")
-    party = fields.Many2One('party.party', "Party")
+    party = fields.Many2One('party.party', "Party",
+        context={'company': Eval('company', -1)}, depends={'company'})
     currency = fields.Function(
         fields.Many2One('currency.currency', "Currency"), 'get_currency')
     bills = fields.Integer("Unpaid Bills")
@@ -265,7 +267,7 @@ class ArrearsAging(XlsxMixin, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('total', 'DESC'), ('unit', 'ASC')]
+        cls._order = [('total', 'DESC'), ('unit', 'ASC'), ('id', 'ASC')]
 
     def get_currency(self, name):
         return self.company.currency.id if self.company else None
@@ -386,3 +388,45 @@ class StatementOfAccount(Report):
             if company_id is not None and company_id >= 0 else None)
         context['words'] = amount_in_words
         return context
+
+
+class Bill(metaclass=PoolMeta):
+    __name__ = 'pm.bill'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__rpc__['iso_kpis'] = RPC()
+
+    @classmethod
+    def iso_kpis(cls, date_from, date_to):
+        """Quality indicators of the bills of the months between the dates
+        (company in context): the collection rate 收缴率 and the arrears"""
+        from trytond.i18n import gettext
+        bill = cls.__table__()
+        paid = _paid_query()
+        cursor = Transaction().connection.cursor()
+        where = bill.state == 'posted'
+        company = Transaction().context.get('company')
+        if company:
+            where &= bill.company == company
+        if date_from:
+            where &= bill.date_start >= date_from
+        if date_to:
+            where &= bill.date_start <= date_to
+        cursor.execute(*bill.join(paid, 'LEFT',
+                condition=paid.bill == bill.id).select(
+                Count(bill.id), Sum(bill.amount), Sum(Coalesce(paid.paid, 0)),
+                where=where))
+        count, billed, collected = cursor.fetchone()
+        billed, collected = _dec(billed), _dec(collected)
+        rate = (collected * 100 / billed).quantize(CENT) if billed else None
+        return [{
+                'code': 'collection_rate',
+                'name': gettext('pm_billing.msg_kpi_collection_rate'),
+                'value': rate, 'unit': '%', 'count': count or 0,
+                }, {
+                'code': 'arrears',
+                'name': gettext('pm_billing.msg_kpi_arrears'),
+                'value': billed - collected, 'unit': '', 'count': count or 0,
+                }]
