@@ -120,6 +120,8 @@ def main():
     parser.add_argument('--units', type=int, default=100_000)
     parser.add_argument('--sample', type=int, default=300,
         help="payments made one by one at the desk for the baseline")
+    parser.add_argument('--profile', action='store_true',
+        help="print the functions the import spends its time in")
     args = parser.parse_args()
     with pg_cluster() as uri, tempfile.TemporaryDirectory() as tmp:
         company, _, unit_ids = billing.prepare(uri, tmp, args.units)
@@ -162,9 +164,17 @@ def main():
             return Collection(collection_id).import_return_file(
                 data, 'return.csv')
         t0 = time.perf_counter()
+        if args.profile:
+            import cProfile
+            import pstats
+            profile = cProfile.Profile()
+            profile.enable()
         paid, failed, already = in_transaction(
             import_, context={'company': company})
         seconds = time.perf_counter() - t0
+        if args.profile:
+            profile.disable()
+            pstats.Stats(profile).sort_stats('cumulative').print_stats(30)
 
         def check():
             cursor = Transaction().connection.cursor()

@@ -36,6 +36,28 @@ class Receipt(metaclass=PoolMeta):
     __name__ = 'pm.receipt'
 
     @classmethod
+    def bulk_prelock(cls, company, method, date, bill_ids):
+        """Take every lock bulk_post needs before any work: Tryton restarts
+        the transaction to take a lock, which then costs nothing"""
+        pool = Pool()
+        Bill = pool.get('pm.bill')
+        Config = pool.get('pm.configuration')
+        Sequence = pool.get('pm.receipt.sequence')
+        Period = pool.get('account.period')
+        JournalPeriod = pool.get('account.journal.period')
+        if bill_ids:
+            Bill.lock(list(bill_ids))
+        Sequence.get_sequence(
+            company, date.year, Config(1).receipt_sequence).lock()
+        period = Period.find(company, date=date)
+        period.move_sequence_used.lock()
+        if not JournalPeriod.search([
+                    ('journal', '=', method.journal.id),
+                    ('period', '=', period.id),
+                    ], limit=1):
+            JournalPeriod.lock()
+
+    @classmethod
     def bulk_post(cls, company, method, date, payments, origin=None):
         """Post a receipt per payment {'party', 'unit', 'amount', 'bills'}
         (ids; bills paid oldest first, the rest prepaid); return the receipt
@@ -104,24 +126,28 @@ class Receipt(metaclass=PoolMeta):
         with Transaction().set_context(date=date, company=company.id):
             numbers = list(sequence.get_many(len(receipts)))
         uid, now = audit_values()
+        period = Period.find(company, date=date)
+        move = Move(company=company, journal=method.journal, period=period,
+            date=date, origin=origin, description=method.rec_name)
+        move.save()
+        flat_count = sum(len(own) for own in lines)
+        prepaid_count = len([r for _, r in receipts if r])
+        ml_ids = iter(allocate_ids(
+                MoveLine._table, 1 + flat_count + prepaid_count))
+        money_line = next(ml_ids)
         receipt_ids = allocate_ids(cls._table, len(receipts))
         bulk_insert(cls._table, [
                 'id', 'number', 'company', 'party', 'unit', 'date',
                 'method', 'currency', 'amount', 'prepayment', 'cashier',
-                'kind', 'state', 'create_uid', 'create_date'],
+                'kind', 'state', 'move', 'create_uid', 'create_date'],
             [(rid, number, company.id, p['party'], p.get('unit'), date,
                     method.id, company.currency.id, p['amount'], rest, uid,
-                    'payment', 'posted', uid, now)
+                    'payment', 'posted', move.id, uid, now)
                 for rid, number, (p, rest) in zip(
                     receipt_ids, numbers, receipts)])
-        flat = [(rid, bill_id, part)
+        flat = [(rid, bill_id, part, next(ml_ids))
             for rid, own in zip(receipt_ids, lines) for bill_id, part in own]
         line_ids = allocate_ids(Line._table, len(flat))
-        bulk_insert(Line._table, [
-                'id', 'receipt', 'bill', 'amount', 'create_uid',
-                'create_date'],
-            [(lid, rid, bill_id, part, uid, now)
-                for lid, (rid, bill_id, part) in zip(line_ids, flat)])
         # the move: the money in, a receivable credit per line, prepayments
         receivable = {}
         receivable_lines = [info[b][3] for b in bill_ids if info[b][3]]
@@ -130,32 +156,20 @@ class Receipt(metaclass=PoolMeta):
             cursor.execute(*ml_t.select(ml_t.id, ml_t.account,
                     where=ml_t.id.in_(sub_ids)))
             receivable.update(cursor)
-        period = Period.find(company, date=date)
-        move = Move(company=company, journal=method.journal, period=period,
-            date=date, origin=origin, description=method.rec_name)
-        move.save()
         total = sum((p['amount'] for p, _ in receipts), ZERO)
         money_party = None
         if method.account.party_required and len(
                 {p['party'] for p, _ in receipts}) == 1:
             money_party = receipts[0][0]['party']
-        move_rows = []
-        ml_ids = allocate_ids(MoveLine._table, 1 + len(flat) + len(
-                [r for _, r in receipts if r]))
-        ml_iter = iter(ml_ids)
-        move_rows.append((next(ml_iter), move.id, method.account.id,
-                money_party, total, ZERO, None, None, 'valid', uid, now))
-        line_move_lines = []
-        for lid, (rid, bill_id, part) in zip(line_ids, flat):
-            ml_id = next(ml_iter)
-            party = info[bill_id][1]
+        move_rows = [(money_line, move.id, method.account.id,
+                money_party, total, ZERO, None, None, 'valid', uid, now)]
+        for lid, (rid, bill_id, part, ml_id) in zip(line_ids, flat):
             move_rows.append((ml_id, move.id,
-                    receivable[info[bill_id][3]], party, ZERO, part,
-                    None, f'{Line.__name__},{lid}', 'valid', uid, now))
-            line_move_lines.append((lid, ml_id))
+                    receivable[info[bill_id][3]], info[bill_id][1], ZERO,
+                    part, None, f'{Line.__name__},{lid}', 'valid', uid, now))
         for rid, (payment, rest) in zip(receipt_ids, receipts):
             if rest:
-                move_rows.append((next(ml_iter), move.id,
+                move_rows.append((next(ml_ids), move.id,
                         config.prepayment_account.id, payment['party'],
                         ZERO, rest, None, f'{cls.__name__},{rid}', 'valid',
                         uid, now))
@@ -163,9 +177,13 @@ class Receipt(metaclass=PoolMeta):
                 'id', 'move', 'account', 'party', 'debit', 'credit',
                 'description', 'origin', 'state', 'create_uid',
                 'create_date'], move_rows)
+        # the receipt lines once their move lines exist (foreign key)
+        bulk_insert(Line._table, [
+                'id', 'receipt', 'bill', 'amount', 'move_line', 'create_uid',
+                'create_date'],
+            [(lid, rid, bill_id, part, ml_id, uid, now)
+                for lid, (rid, bill_id, part, ml_id) in zip(line_ids, flat)])
         Move.post([move])
-        bulk_update(cls._table, 'move', [(r, move.id) for r in receipt_ids])
-        bulk_update(Line._table, 'move_line', line_move_lines)
         cls.bulk_reconcile(company, date,
             [b for b in bill_ids if unpaid[b] <= 0])
         if bill_ids:

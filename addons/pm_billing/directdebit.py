@@ -564,9 +564,17 @@ class Collection(Workflow, ModelSQL, ModelView):
             return 0, 0, len(self.lines)
         # lock the collection: two imports of it run one after the other
         type(self).lock([self])
-        rows = self.layout.parse(data)
         cursor = Transaction().connection.cursor()
         line_t = Line.__table__()
+        LineBill = pool.get('pm.bank.collection.line-pm.bill')
+        link_t = LineBill.__table__()
+        cursor.execute(*link_t.join(line_t,
+                condition=link_t.line == line_t.id).select(link_t.bill,
+                where=(line_t.collection == self.id)
+                & (line_t.state == 'pending')))
+        Receipt.bulk_prelock(self.company, self.layout.method, self.date,
+            [b for b, in cursor])
+        rows = self.layout.parse(data)
         cursor.execute(*line_t.select(
                 line_t.id, line_t.reference, line_t.amount, line_t.state,
                 line_t.party, line_t.unit,
@@ -616,8 +624,6 @@ class Collection(Workflow, ModelSQL, ModelView):
                 paid.append(line)
             else:
                 failed.append((line, reason or status))
-        LineBill = pool.get('pm.bank.collection.line-pm.bill')
-        link_t = LineBill.__table__()
         bills = defaultdict(list)
         for sub_ids in id_batches([l['id'] for l in paid]):
             cursor.execute(*link_t.select(link_t.line, link_t.bill,

@@ -85,6 +85,8 @@ def bulk_update_columns(table_name, columns, rows, key='id', extra=None):
                 + ') FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(row)
+        # without statistics the planner may join the rows one by one
+        cursor.execute('ANALYZE "pm_bulk_update"')
         assignments = [f'"{c}" = u.{n}' for c, n in zip(columns, names)]
         assignments += [f'"{c}" = %s' for c in extra]
         cursor.execute(
