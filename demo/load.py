@@ -39,7 +39,8 @@ INSPECTORS = ['zhang_jianguo', 'wang_haitao']
 # tables locked up front (singletons, journal periods of the posted moves,
 # stock moves assigned): taking them later restarts the whole transaction
 LOCK_TABLES = [
-    'account_configuration', 'account_journal_period', 'stock_move']
+    'account_configuration', 'account_journal_period', 'stock_move',
+    'pm_configuration']
 
 # (addon, module of demo/) whose `load(loader)` adds the addon's demo data,
 # in this order (staff first: the others assign work to employees)
