@@ -156,27 +156,41 @@ class Receipt(metaclass=PoolMeta):
             cursor.execute(*ml_t.select(ml_t.id, ml_t.account,
                     where=ml_t.id.in_(sub_ids)))
             receivable.update(cursor)
+        # the bills paid in full are reconciled: the lines of this move
+        # are written with their reconciliation, the older ones updated
+        paid = [b for b in bill_ids if unpaid[b] <= 0]
+        groups = cls._reconcile_candidates(paid)
+        for lid, (rid, bill_id, part, ml_id) in zip(line_ids, flat):
+            if bill_id in groups:
+                groups[bill_id].append((ml_id, -part))
+        reconciliations = cls._create_reconciliations(
+            company, date, groups.values())
         total = sum((p['amount'] for p, _ in receipts), ZERO)
         money_party = None
         if method.account.party_required and len(
                 {p['party'] for p, _ in receipts}) == 1:
             money_party = receipts[0][0]['party']
         move_rows = [(money_line, move.id, method.account.id,
-                money_party, total, ZERO, None, None, 'valid', uid, now)]
+                money_party, total, ZERO, None, None, 'valid', uid, now,
+                None)]
         for lid, (rid, bill_id, part, ml_id) in zip(line_ids, flat):
             move_rows.append((ml_id, move.id,
                     receivable[info[bill_id][3]], info[bill_id][1], ZERO,
-                    part, None, f'{Line.__name__},{lid}', 'valid', uid, now))
+                    part, None, f'{Line.__name__},{lid}', 'valid', uid, now,
+                    reconciliations.pop(ml_id, None)))
         for rid, (payment, rest) in zip(receipt_ids, receipts):
             if rest:
                 move_rows.append((next(ml_ids), move.id,
                         config.prepayment_account.id, payment['party'],
                         ZERO, rest, None, f'{cls.__name__},{rid}', 'valid',
-                        uid, now))
+                        uid, now, None))
         bulk_insert(MoveLine._table, [
                 'id', 'move', 'account', 'party', 'debit', 'credit',
                 'description', 'origin', 'state', 'create_uid',
-                'create_date'], move_rows)
+                'create_date', 'reconciliation'], move_rows)
+        # the older lines of the groups (receivable lines, part payments)
+        bulk_update(MoveLine._table, 'reconciliation',
+            sorted(reconciliations.items()))
         # the receipt lines once their move lines exist (foreign key)
         bulk_insert(Line._table, [
                 'id', 'receipt', 'bill', 'amount', 'move_line', 'create_uid',
@@ -184,8 +198,6 @@ class Receipt(metaclass=PoolMeta):
             [(lid, rid, bill_id, part, ml_id, uid, now)
                 for lid, (rid, bill_id, part, ml_id) in zip(line_ids, flat)])
         Move.post([move])
-        cls.bulk_reconcile(company, date,
-            [b for b in bill_ids if unpaid[b] <= 0])
         if bill_ids:
             LateFee.charge_paid(bill_ids)
         return receipt_ids
@@ -195,11 +207,20 @@ class Receipt(metaclass=PoolMeta):
         """Reconcile the receivable line of each bill with the unreconciled
         move lines of the receipts paying it, when they balance"""
         pool = Pool()
+        MoveLine = pool.get('account.move.line')
+        groups = cls._reconcile_candidates(bill_ids)
+        bulk_update(MoveLine._table, 'reconciliation', sorted(
+                cls._create_reconciliations(
+                    company, date, groups.values()).items()))
+
+    @classmethod
+    def _reconcile_candidates(cls, bill_ids):
+        """{bill id: [(move line id, debit - credit)]} of the unreconciled
+        receivable line of each bill and the receipt lines paying it"""
+        pool = Pool()
         Bill = pool.get('pm.bill')
         Line = pool.get('pm.receipt.line')
         MoveLine = pool.get('account.move.line')
-        Reconciliation = pool.get('account.move.reconciliation')
-        AccountConfig = pool.get('account.configuration')
         cursor = Transaction().connection.cursor()
         bill_t = Bill.__table__()
         line_t = Line.__table__()
@@ -220,14 +241,23 @@ class Receipt(metaclass=PoolMeta):
                     & (ml_t.reconciliation == Null)))
             for bill_id, ml_id, balance in cursor:
                 groups[bill_id].append((ml_id, _dec(balance)))
-        groups = [[m for m, _ in g] for g in groups.values()
+        return groups
+
+    @classmethod
+    def _create_reconciliations(cls, company, date, groups):
+        """Create a reconciliation for each group of (move line id, balance)
+        that balances; return {move line id: reconciliation id}"""
+        pool = Pool()
+        Reconciliation = pool.get('account.move.reconciliation')
+        AccountConfig = pool.get('account.configuration')
+        groups = [[m for m, _ in g] for g in groups
             if len(g) > 1 and sum(b for _, b in g) == 0]
         if not groups:
-            return
+            return {}
         with Transaction().set_context(company=company.id):
             sequence = AccountConfig(1).get_multivalue(
                 'reconciliation_sequence', company=company.id)
-        numbers = list(sequence.get_many(len(groups)))
+            numbers = list(sequence.get_many(len(groups)))
         uid, now = audit_values()
         ids = allocate_ids(Reconciliation._table, len(groups))
         bulk_insert(Reconciliation._table, [
@@ -235,6 +265,5 @@ class Receipt(metaclass=PoolMeta):
                 'create_date'],
             [(i, n, company.id, date, uid, now)
                 for i, n in zip(ids, numbers)])
-        bulk_update(MoveLine._table, 'reconciliation', [
-                (ml_id, rid) for rid, group in zip(ids, groups)
-                for ml_id in group])
+        return {ml_id: rid for rid, group in zip(ids, groups)
+            for ml_id in group}
