@@ -7,7 +7,6 @@ of ``party.party,id_number`` (party.xml) lets only the group
 ``id_number_masked``.  The masked value is computed in SQL so the full number
 never goes through an access-checked read.
 """
-import datetime as dt
 import re
 import unicodedata
 
@@ -16,6 +15,11 @@ from sql.aggregate import Count
 
 from trytond.i18n import gettext
 from trytond.model import Unique, fields
+from trytond.modules.pm_estate.idnumber import (
+    mask_id_number, normalize_id_number, resident_id_error)
+# re-exported for the addons and tests that import them from here
+from trytond.modules.pm_estate.idnumber import (  # noqa: F401
+    resident_id_check_digit, resident_id_gender)
 from trytond.modules.pm_estate.mixin import id_batches, sql_in
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -47,79 +51,11 @@ ID_TYPES = [
 
 # GB 11643-1999: weights of the first 17 digits and the check characters
 # indexed by the weighted sum modulo 11.
-_RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_RESIDENT_ID_CHECK = '10X98765432'
-_RESIDENT_ID_FORMAT = re.compile(r'^[0-9]{17}[0-9X]$')
 
 # Mainland China mobile numbers: 11 digits starting with 13 to 19,
 # optionally preceded by the country code (+86, 86 or 0086).
 _MOBILE_FORMAT = re.compile(r'^(?:\+86|0086|86)?1[3-9][0-9]{9}$')
 _MOBILE_SEPARATORS = re.compile(r'[\s\-().]')
-
-
-def normalize_id_number(number):
-    "Return the identity number without spaces, half-width and upper case"
-    if not number:
-        return number
-    number = unicodedata.normalize('NFKC', number)
-    return re.sub(r'\s', '', number).upper()
-
-
-def resident_id_check_digit(number):
-    "Return the GB 11643 check character of the first 17 digits of number"
-    total = sum(int(c) * w for c, w in zip(number[:17], _RESIDENT_ID_WEIGHTS))
-    return _RESIDENT_ID_CHECK[total % 11]
-
-
-def resident_id_error(number):
-    """Return why number is not a valid resident identity card number.
-
-    The result is None for a valid number, otherwise one of 'length',
-    'format', 'birth_date' or 'checksum'.
-    """
-    number = normalize_id_number(number or '')
-    if len(number) != 18:
-        return 'length'
-    if not _RESIDENT_ID_FORMAT.match(number):
-        return 'format'
-    try:
-        birth_date = dt.date(
-            int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return 'birth_date'
-    if birth_date.year < 1850:
-        return 'birth_date'
-    if number[17] != resident_id_check_digit(number):
-        return 'checksum'
-    return None
-
-
-def resident_id_gender(number):
-    "Return 'male' or 'female' from the sequence code of a resident ID"
-    number = normalize_id_number(number or '')
-    if resident_id_error(number):
-        return None
-    return 'male' if int(number[16]) % 2 else 'female'
-
-
-def mask_id_number(number):
-    """Return number with its middle replaced by asterisks.
-
-    18-character resident ID numbers keep their first and last 4 characters
-    (4201**********1234); shorter numbers keep less.
-    """
-    if not number:
-        return number
-    length = len(number)
-    if length >= 10:
-        keep = 4
-    elif length >= 6:
-        keep = 2
-    elif length >= 3:
-        keep = 1
-    else:
-        return '*' * length
-    return number[:keep] + '*' * (length - 2 * keep) + number[-keep:]
 
 
 def normalize_mobile(value):

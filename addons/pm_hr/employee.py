@@ -7,10 +7,6 @@ The identity number (身份证号) is personal data: the field access of
 ``id_number_masked``, computed in SQL so that the full number never goes
 through an access-checked read (as the customers of pm_customer).
 """
-import datetime as dt
-import re
-import unicodedata
-
 from sql import Null
 
 from trytond.i18n import gettext
@@ -18,6 +14,10 @@ from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction, without_check_access
+
+from trytond.modules.pm_estate.idnumber import (  # noqa: F401 (re-exported)
+    mask_id_number, normalize_id_number, resident_id_birth_date,
+    resident_id_valid)
 
 from .exceptions import IdentityNumberError
 from .mixin import id_batches, sql_in
@@ -37,56 +37,6 @@ EDUCATIONS = [
     ('bachelor', "Bachelor"),
     ('master', "Master or Above"),
     ]
-
-_RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_RESIDENT_ID_CHECK = '10X98765432'
-_RESIDENT_ID_FORMAT = re.compile(r'^[0-9]{17}[0-9X]$')
-
-
-def normalize_id_number(number):
-    "Return the identity number without spaces, half-width and upper case"
-    if not number:
-        return number
-    number = unicodedata.normalize('NFKC', number)
-    return re.sub(r'\s', '', number).upper()
-
-
-def resident_id_valid(number):
-    "Test the length, birth date and GB 11643 check digit of a resident ID"
-    number = normalize_id_number(number or '')
-    if len(number) != 18 or not _RESIDENT_ID_FORMAT.match(number):
-        return False
-    try:
-        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        return False
-    total = sum(int(c) * w for c, w in zip(number[:17], _RESIDENT_ID_WEIGHTS))
-    return number[17] == _RESIDENT_ID_CHECK[total % 11]
-
-
-def resident_id_birth_date(number):
-    number = normalize_id_number(number or '')
-    if resident_id_valid(number):
-        return dt.date(
-            int(number[6:10]), int(number[10:12]), int(number[12:14]))
-
-
-def mask_id_number(number):
-    """Return number with its middle replaced by asterisks
-    (4201**********1234), as pm_customer does"""
-    if not number:
-        return number
-    length = len(number)
-    if length >= 10:
-        keep = 4
-    elif length >= 6:
-        keep = 2
-    elif length >= 3:
-        keep = 1
-    else:
-        return '*' * length
-    return number[:keep] + '*' * (length - 2 * keep) + number[-keep:]
-
 
 class Employee(metaclass=PoolMeta):
     __name__ = 'company.employee'
