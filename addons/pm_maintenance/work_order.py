@@ -114,7 +114,8 @@ def sla_summary(rows):
         if compl is not None:
             completion.append(compl)
             finished += 1
-            if compl_ok and resp_ok is not False:
+            # resp_ok: None = no response deadline; 0 (SQLite) = late
+            if compl_ok and (resp_ok is None or resp_ok):
                 on_time += 1
         if score:
             satisfaction.append(int(score))
