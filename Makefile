@@ -35,6 +35,8 @@ DB_FILE := $(DB_DIR)/$(DB).sqlite
 DB_UPDATED := $(DB_DIR)/$(DB).updated
 SAO_DIR := $(VAR)/sao
 SAO_STAMP := $(SAO_DIR)/.installed
+# sao's own zh_CN strings completed from sao-locale/*.po (make sao)
+SAO_LOCALE := $(SAO_DIR)/.locale
 VENV_STAMP := $(VENV)/.installed
 
 # trytond 8.0 opens "/var/db" for a relative SQLite path: give absolute ones
@@ -49,7 +51,7 @@ ADDON_SOURCES := $(wildcard addons/*/tryton.cfg addons/*/*.py addons/*/*.xml \
 $(shell mkdir -p var && { echo '$(ADDON_NAMES)' | cmp -s - var/addons.list \
 	|| echo '$(ADDON_NAMES)' > var/addons.list; })
 
-.PHONY: help demo serve demo-db demo-update demo-reset venv sao test clean distclean
+.PHONY: help demo serve demo-db demo-update demo-reset venv sao test clean distclean demo-pg
 
 help: ## list the targets
 	@echo "Targets (run from the repository root):"
@@ -60,10 +62,14 @@ help: ## list the targets
 demo: demo-db demo-update sao ## build venv, sao and the demo database if needed, then serve on 127.0.0.1:8000
 	@$(MAKE) serve
 
-serve: $(VENV_STAMP) $(SAO_STAMP) ## serve the existing database DB on 127.0.0.1:8000 (Ctrl-C stops)
+serve: $(VENV_STAMP) $(SAO_STAMP) $(SAO_LOCALE) ## serve the existing database DB on 127.0.0.1:8000 (Ctrl-C stops)
 	@test -f $(DB_FILE) || { echo "no database $(DB_FILE): run make demo-db"; exit 1; }
 	@$(PY) -m demo --url $(URL) --database $(DB)
 	$(TRYTOND_ENV) exec $(VENV)/bin/trytond -c trytond.conf -d $(DB)
+
+PG_PORT ?= 5433
+demo-pg: $(VENV_STAMP) $(SAO_STAMP) ## the demo on PostgreSQL (var/pg, port PG_PORT): gunicorn, worker and cron on 127.0.0.1:8000
+	$(PY) deploy/demo_pg.py --database $(DB) --scale $(SCALE) --pg-port $(PG_PORT)
 
 venv: $(VENV_STAMP) ## create .venv and install requirements.txt and the suite (editable)
 
@@ -75,7 +81,7 @@ $(VENV_STAMP): requirements.txt pyproject.toml setup.py var/addons.list | $(VENV
 	$(PIP) install -q -e .
 	@touch $@
 
-sao: $(SAO_STAMP) ## install the sao web client 8.0.x from npm into var/sao
+sao: $(SAO_STAMP) $(SAO_LOCALE) ## install the sao web client 8.0.x from npm into var/sao
 
 $(SAO_STAMP):
 	@command -v npm >/dev/null || { echo "npm is required (Node.js >= 18)"; exit 1; }
@@ -86,6 +92,13 @@ $(SAO_STAMP):
 		--no-audit --no-fund --loglevel=error
 	touch $(VAR)/sao.tmp/custom.js $(VAR)/sao.tmp/custom.css
 	rm -rf $(SAO_DIR) && mv $(VAR)/sao.tmp $(SAO_DIR)
+	@touch $@
+
+# sao loads locale/<lang>.json: merge the completed zh_CN strings into it
+$(SAO_LOCALE): $(SAO_STAMP) $(wildcard sao-locale/*.po sao-locale/*.js) sao-locale/apply.py | $(VENV_STAMP)
+	$(PY) sao-locale/apply.py $(SAO_DIR)
+	@fc-list :lang=zh family 2>/dev/null | grep -q . || echo "warning: no Chinese \
+		font (apt-get install fonts-noto-cjk): PDF reports print Chinese as boxes"
 	@touch $@
 
 demo-db: $(DB_FILE) ## create the demo database var/db/DB.sqlite unless it exists
@@ -105,7 +118,7 @@ demo-reset: ## delete the demo database and build it again, then serve
 	rm -f $(DB_FILE) $(DB_FILE)-wal $(DB_FILE)-shm $(DB_UPDATED)
 	@$(MAKE) demo
 
-test: $(VENV_STAMP) $(SAO_STAMP) ## run all tests (ADDONS=..., TESTS=... for a subset)
+test: $(VENV_STAMP) $(SAO_STAMP) $(SAO_LOCALE) ## run all tests (ADDONS=..., TESTS=... for a subset)
 	TRYTOND_DATABASE_URI=sqlite:// DB_NAME=:memory: DB_CACHE=$(DB_CACHE) $(if $(JOBS),JOBS=$(JOBS)) \
 		$(PY) tests/run_all.py $(if $(V),-v)
 
