@@ -1,0 +1,16 @@
+# This file is part of the pm suite (物业管理系统). See README.md.
+from trytond.pool import PoolMeta
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.extend([
+                ('pm.fund.deposit|sync_billing',
+                    "Post Billed Maintenance Fund Deposits"),
+                ('pm.fund.disclosure|create_half_year',
+                    "Prepare Half-Yearly Fund Disclosures"),
+                ])
