@@ -42,6 +42,12 @@ LOCK_TABLES = [
     'account_configuration', 'account_journal_period', 'stock_move',
     'pm_configuration']
 
+
+def lock_tables(pool):
+    "The LOCK_TABLES of the activated modules (PostgreSQL refuses others)"
+    tables = {getattr(c, '_table', None) for _, c in pool.iterobject()}
+    return [t for t in LOCK_TABLES if t in tables]
+
 # (addon, module of demo/) whose `load(loader)` adds the addon's demo data,
 # in this order (staff first: the others assign work to employees)
 EXTENSIONS = [
@@ -50,6 +56,11 @@ EXTENSIONS = [
     ('pm_maintenance', 'maintenance'),
     ('pm_security', 'security'),
     ('pm_parking', 'parking'),
+    ('pm_portal', 'portal'),
+    ('pm_eshop', 'eshop'),
+    ('pm_fund', 'fund'),
+    ('pm_onboarding', 'onboarding'),
+    ('pm_cockpit', 'cockpit'),
     ]
 
 
@@ -152,6 +163,8 @@ class Loader:
 
         admin, = User.search([('login', '=', ADMIN_LOGIN)])
         User.write([admin], {
+                # printed as cashier / author on receipts and reports
+                'name': '系统管理员',
                 'language': self.lang.id,
                 'companies': [('add', [self.company.id])],
                 'company': self.company.id,
@@ -473,7 +486,7 @@ def main(argv=None):
     # Tryton takes table locks (singletons such as the account
     # configuration) by restarting the transaction: name them up front, and
     # restart like trytond's own dispatcher if another one is needed.
-    extras = {'_lock_tables': list(LOCK_TABLES)}
+    extras = {'_lock_tables': lock_tables(pool)}
     while True:
         with Transaction().start(
                 args.database, 0, context={}, **extras) as transaction:

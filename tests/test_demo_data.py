@@ -101,11 +101,11 @@ class DemoLoadTestCase(unittest.TestCase):
         from trytond.tests.test_tryton import DB_NAME
         from trytond.transaction import Transaction
 
-        from demo.load import LOCK_TABLES, Loader
+        from demo.load import Loader, lock_tables
 
         # the tables to lock are taken up front, as demo.load.main does
         with Transaction().start(DB_NAME, 0, context={},
-                _lock_tables=LOCK_TABLES) as transaction:
+                _lock_tables=lock_tables(Pool(DB_NAME))) as transaction:
             loader = Loader(scale=0.03, seed=2026)
             loader.run()
             transaction.commit()

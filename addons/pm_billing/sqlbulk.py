@@ -45,8 +45,13 @@ def audit_values():
     return Transaction().user, dt.datetime.now()
 
 
+# a table that grew by this many rows in one insert is analysed at once
+ANALYZE_ROWS = 5000
+
+
 def bulk_insert(table_name, columns, rows):
     "Insert rows (tuples in the order of columns) into the table"
+    rows = rows if isinstance(rows, (list, tuple)) else list(rows)
     if not rows:
         return
     cursor = Transaction().connection.cursor()
@@ -56,6 +61,12 @@ def bulk_insert(table_name, columns, rows):
                 f'COPY "{table_name}" ({quoted}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(row)
+        if len(rows) >= ANALYZE_ROWS:
+            # The foreign-key checks of the next inserts (e.g. move lines
+            # referencing these reconciliations) are planned with the
+            # table's statistics: a table believed empty is scanned
+            # sequentially for every referencing row, quadratic at 100k.
+            cursor.execute(f'ANALYZE "{table_name}"')
     else:
         marks = ', '.join('?' for _ in columns)
         cursor.executemany(
