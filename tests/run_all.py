@@ -166,7 +166,7 @@ def weight(name):
         return 1 + 2 * len(list(
                 (ROOT / 'addons' / addon / 'tests').glob('scenario_*.rst')))
     return {'test_postgresql': 12, 'test_demo_data': 4,
-        'test_browser_sao': 3, 'production.test_production': 14}.get(name, 1)
+        'test_browser_sao': 3, 'production.test_production': 40}.get(name, 1)
 
 
 def run_parallel(names, jobs, args):
