@@ -158,8 +158,9 @@ class Sandbox(Provider):
         "Post the notification asynchronously, retried like a real provider"
         def run():
             body = urllib.parse.urlencode(data)
-            for attempt in range(5):
-                time.sleep(self.deliver_delay * (2 ** attempt))
+            # real providers retry for hours; the sandbox for about a minute
+            for attempt in range(9):
+                time.sleep(self.deliver_delay * (2 ** min(attempt, 6)))
                 try:
                     status, _, text = self.transport(notify_url, body, {
                             'Content-Type':

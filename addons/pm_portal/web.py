@@ -22,6 +22,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, NotFound, TooManyRequests
 from werkzeug.utils import redirect as _redirect
 
+from trytond import backend
 from trytond.exceptions import RateLimitException, UserError, UserWarning
 from trytond.model.exceptions import ValidationError
 from trytond.protocols.wrappers import (
@@ -478,13 +479,36 @@ def portal_route(path, methods=('GET',), login=True, staff=False,
 
         name = f'{func.__module__}.{func.__name__}'
         endpoint.__name__ = name
-        wrapped = with_pool(with_transaction(readonly=readonly)(endpoint))
+        wrapped = busy(with_pool(with_transaction(readonly=readonly)(endpoint)))
         if max_size:
             wrapped = set_max_request_size(max_size)(wrapped)
         app.route(f'/<database_name>{PREFIX}{path}', methods=methods)(wrapped)
         func.portal_endpoint = wrapped
         return func
     return decorator
+
+
+BUSY_PAGE = ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    '<title>系统繁忙</title></head><body><h1>系统繁忙</h1>'
+    '<p>请稍后再试。</p></body></html>')
+
+
+def busy(wrapped):
+    """Answer 503 with Retry-After when the database stays locked (or
+    unreachable) after trytond's retries: a clean page for residents, and a
+    payment provider retries its notification later"""
+    @functools.wraps(wrapped)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return wrapped(request, *args, **kwargs)
+        except backend.DatabaseOperationalError:
+            logger.warning("portal %s: database busy", request.path,
+                exc_info=True)
+            return Response(BUSY_PAGE, status=503,
+                headers={'Retry-After': '5'},
+                content_type='text/html; charset=utf-8')
+    return wrapper
 
 
 __all__ = ['portal_route', 'Portal', 'PortalError', 'ENV', 'MAX_REQUEST',

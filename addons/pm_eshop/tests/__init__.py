@@ -1,0 +1,1 @@
+# This file is part of the pm suite (物业管理系统). See README.md.

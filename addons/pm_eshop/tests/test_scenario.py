@@ -1,0 +1,6 @@
+# This file is part of the pm suite (物业管理系统). See README.md.
+from trytond.tests.test_tryton import load_doc_tests
+
+
+def load_tests(*args, **kwargs):
+    return load_doc_tests(__name__, __file__, *args, **kwargs)
