@@ -13,8 +13,12 @@ test) and one trytond server on a free loopback port:
   by the zh_CN admin show no Latin word in their labels, tabs, buttons,
   column headers and selection options (field values excluded) outside an
   allow-list;
-* a receipt printed to PDF by the server has its Chinese headings in the
-  text extracted by pdftotext, and a CJK font embedded (pdffonts).
+* a receipt, a bill notice, a payslip, a deposit receipt and a dunning
+  notice printed to PDF by the server have their Chinese headings in the
+  text extracted by pdftotext, and a CJK font embedded (pdffonts); the demo
+  holds no deposit and no dunning, so these two tests create one (a draft
+  decoration deposit; a dunning procedure and a dunning of an unpaid bill
+  line) in their copy of the database.
 
 Fails when chromium or sao is missing; PM_SKIP_BROWSER=1 skips it.
 """
@@ -79,6 +83,13 @@ FORMS = [
     ('pm.work_order', "work order (工单)", []),
     ]
 RECEIPT_HEADINGS = ['收据', '缴款人', '实收金额', '金额大写', '收款员']
+BILL_NOTICE_HEADINGS = ['缴费通知单', '收费对象', '收费项目', '本期合计',
+    '应缴总额', '金额大写']
+DEPOSIT_HEADINGS = ['押金收据', '缴款人', '种类', '金额大写', '收款员签字']
+DUNNING_HEADINGS = ['催缴通知单', '账单', '起止日期', '房屋', '缴费截止日',
+    '未缴', '合计']
+PAYSLIP_HEADINGS = ['工资单', '员工', '部门', '应发工资', '个人所得税',
+    '实发工资']
 LATIN = re.compile(r'[A-Za-z][A-Za-z\-]+')
 COLLECT_JS = """(root) => {
     const texts = [];
@@ -226,30 +237,111 @@ class ZhCnTestCase(unittest.TestCase):
         custom = (sao_test.SAO_ROOT / 'custom.js').read_text('utf-8')
         self.assertIn("defineLocale('zh'", custom)
 
-    def test_receipt_pdf_chinese(self):
-        "A receipt printed to PDF has its Chinese headings and a CJK font"
-        receipts = self.rpc.call('model.pm.receipt.search',
-            [], 0, 1, None, self.context)
-        self.assertTrue(receipts, 'the demo has no receipt')
+    def render_pdf(self, report, ids, name):
+        "The report printed by the server: (text without spaces, fonts)"
         ext, content, _, _ = self.rpc.call(
-            'report.pm.receipt.execute', receipts, {}, self.context)
-        self.assertEqual(ext, 'pdf')
+            f'report.{report}.execute', ids, {}, self.context)
+        self.assertEqual(ext, 'pdf', f'{report} is not printed to PDF')
         if isinstance(content, dict):
             content = base64.b64decode(content['base64'])
         elif isinstance(content, str):
             content = content.encode('latin-1')
-        pdf = Path(self.workdir) / 'receipt.pdf'
+        pdf = Path(self.workdir) / f'{name}.pdf'
         pdf.write_bytes(content)
         text = subprocess.run(['pdftotext', '-enc', 'UTF-8', str(pdf), '-'],
             capture_output=True, check=True).stdout.decode('utf-8')
-        compact = re.sub(r'\s+', '', text)  # 收 据 is letter-spaced
-        for heading in RECEIPT_HEADINGS:
-            self.assertIn(heading, compact)
         fonts = subprocess.run(['pdffonts', str(pdf)],
             capture_output=True, check=True, text=True).stdout
+        return re.sub(r'\s+', '', text), fonts  # 收 据 is letter-spaced
+
+    def assert_pdf_chinese(self, report, ids, headings, name):
+        "The PDF of the report has its Chinese headings and a CJK font"
+        compact, fonts = self.render_pdf(report, ids, name)
+        missing = [h for h in headings if h not in compact]
+        self.assertFalse(missing,
+            f'{name}: headings missing from the PDF text: {missing}\n'
+            f'{compact[:800]}')
         self.assertRegex(fonts, r'(?i)cjk|wenquanyi|droid ?sans ?fallback',
-            f'no CJK font embedded (apt-get install fonts-noto-cjk):\n'
-            f'{fonts}')
+            f'{name}: no CJK font embedded (apt-get install '
+            f'fonts-noto-cjk):\n{fonts}')
+
+    def search_one(self, model, domain, label):
+        ids = self.rpc.call(f'model.{model}.search',
+            domain, 0, 1, None, self.context)
+        self.assertTrue(ids, f'the demo has no {label}')
+        return ids
+
+    def test_receipt_pdf_chinese(self):
+        "A receipt printed to PDF has its Chinese headings and a CJK font"
+        receipts = self.search_one('pm.receipt', [], 'receipt')
+        self.assert_pdf_chinese('pm.receipt', receipts, RECEIPT_HEADINGS,
+            'receipt')
+
+    def test_bill_notice_pdf_chinese(self):
+        "A bill notice (缴费通知单) printed to PDF is in Chinese"
+        bills = self.search_one('pm.bill', [('state', '=', 'posted')],
+            'posted bill')
+        self.assert_pdf_chinese('pm.bill.notice', bills,
+            BILL_NOTICE_HEADINGS, 'bill_notice')
+
+    def test_payslip_pdf_chinese(self):
+        "A payslip (工资单) printed to PDF is in Chinese"
+        payslips = self.search_one('pm.hr.payslip', [], 'payslip')
+        self.assert_pdf_chinese('pm.hr.payslip', payslips,
+            PAYSLIP_HEADINGS, 'payslip')
+
+    def test_deposit_pdf_chinese(self):
+        "A deposit receipt (押金收据) printed to PDF is in Chinese"
+        # the demo holds no deposit: take one (draft) from a resident
+        bills = self.search_one('pm.bill', [('state', '=', 'posted')],
+            'posted bill')
+        bill, = self.rpc.call('model.pm.bill.read', bills,
+            ['party', 'unit'], self.context)
+        currency = self.search_one('currency.currency',
+            [('code', '=', 'CNY')], 'CNY currency')
+        today = time.localtime()
+        deposits = self.rpc.call('model.pm.deposit.create', [{
+                    'company': self.context['company'],
+                    'kind': 'decoration',
+                    'party': bill['party'],
+                    'unit': bill['unit'],
+                    'currency': currency[0],
+                    'amount': {'__class__': 'Decimal', 'decimal': '2000.00'},
+                    'date': {'__class__': 'date', 'year': today.tm_year,
+                        'month': today.tm_mon, 'day': today.tm_mday},
+                    'description': '装修押金',
+                    }], self.context)
+        self.assert_pdf_chinese('pm.deposit', deposits,
+            DEPOSIT_HEADINGS + ['贰仟元整'], 'deposit')
+
+    def test_dunning_pdf_chinese(self):
+        "A dunning notice (催缴通知单) printed to PDF is in Chinese"
+        # the demo has no dunning procedure: dun one unpaid bill line
+        bills = self.search_one('pm.bill', [
+                ('state', '=', 'posted'),
+                ('receivable_line', '!=', None),
+                ('receivable_line.reconciliation', '=', None),
+                ], 'unpaid posted bill')
+        bill, = self.rpc.call('model.pm.bill.read', bills,
+            ['receivable_line'], self.context)
+        procedures = self.rpc.call('model.account.dunning.procedure.create',
+            [{'name': '物业费催缴',
+                    'levels': [['create', [{
+                                    'sequence': 1,
+                                    'pm_name': '催缴通知单',
+                                    'pm_notice': '您的物业费已逾期，请尽快缴纳。',
+                                    }]]],
+                    }], self.context)
+        levels = self.rpc.call('model.account.dunning.level.search',
+            [('procedure', '=', procedures[0])], 0, 1, None, self.context)
+        dunnings = self.rpc.call('model.account.dunning.create', [{
+                    'company': self.context['company'],
+                    'line': bill['receivable_line'],
+                    'procedure': procedures[0],
+                    'level': levels[0],
+                    }], self.context)
+        self.assert_pdf_chinese('pm.dunning.notice', dunnings,
+            DUNNING_HEADINGS, 'dunning')
 
     def test_forms_without_english(self):
         "The main forms show no English UI word to a zh_CN user"
