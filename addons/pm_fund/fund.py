@@ -38,6 +38,7 @@ from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
+from .document import FundDocumentMixin
 from .exceptions import FundError, FundModifyError
 
 ZERO = Decimal(0)
@@ -791,7 +792,7 @@ class Deposit(Workflow, ModelSQL, ModelView):
         pass
 
 
-class Remittance(Workflow, ModelSQL, ModelView):
+class Remittance(FundDocumentMixin, Workflow, ModelSQL, ModelView):
     "Maintenance Fund Remittance"
     __name__ = 'pm.fund.remittance'
     __string__ = "Maintenance Fund Remittance"
@@ -821,54 +822,6 @@ class Remittance(Workflow, ModelSQL, ModelView):
     del _draft
 
     @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('date', 'DESC'), ('id', 'DESC')]
-        cls._transitions |= {('draft', 'posted')}
-        cls._buttons.update({
-                'post': {
-                    'invisible': Eval('state') != 'draft',
-                    'depends': ['state'],
-                    },
-                })
-
-    @staticmethod
-    def default_state():
-        return 'draft'
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_date(cls):
-        return Pool().get('ir.date').today()
-
-    @fields.depends('company')
-    def on_change_with_currency(self, name=None):
-        return self.company.currency if self.company else None
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Fund = pool.get('pm.fund')
-        values = super().preprocess_values(mode, values)
-        if values.get('fund'):
-            values['company'] = Fund(values['fund']).company.id
-        return values
-
-    @classmethod
-    def check_modification(cls, mode, records, values=None, external=False):
-        super().check_modification(
-            mode, records, values=values, external=external)
-        if mode == 'delete':
-            for record in records:
-                if record.state != 'draft':
-                    raise FundModifyError(gettext(
-                            'pm_fund.msg_posted_delete',
-                            record=record.rec_name))
-
-    @classmethod
     @ModelView.button
     @Workflow.transition('posted')
     def post(cls, remittances):
@@ -884,7 +837,7 @@ class Remittance(Workflow, ModelSQL, ModelView):
         cls.save(remittances)
 
 
-class Refund(Workflow, ModelSQL, ModelView):
+class Refund(FundDocumentMixin, Workflow, ModelSQL, ModelView):
     "Maintenance Fund Refund"
     __name__ = 'pm.fund.refund'
     __string__ = "Maintenance Fund Refund"
@@ -923,46 +876,9 @@ class Refund(Workflow, ModelSQL, ModelView):
             ], "State", required=True, readonly=True)
     del _draft
 
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('date', 'DESC'), ('id', 'DESC')]
-        cls._transitions |= {('draft', 'posted')}
-        cls._buttons.update({
-                'post': {
-                    'invisible': Eval('state') != 'draft',
-                    'depends': ['state'],
-                    },
-                })
-
-    @staticmethod
-    def default_state():
-        return 'draft'
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_date(cls):
-        return Pool().get('ir.date').today()
-
     @fields.depends('unit', '_parent_unit.estate')
     def on_change_with_estate(self, name=None):
         return self.unit.estate if self.unit else None
-
-    @fields.depends('company')
-    def on_change_with_currency(self, name=None):
-        return self.company.currency if self.company else None
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Fund = pool.get('pm.fund')
-        values = super().preprocess_values(mode, values)
-        if values.get('fund'):
-            values['company'] = Fund(values['fund']).company.id
-        return values
 
     @classmethod
     @ModelView.button

@@ -10,16 +10,16 @@ from trytond.modules.currency.fields import Monetary
 from trytond.modules.pm_estate.mixin import company_field
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
 
-from .exceptions import FundError, FundModifyError
+from .document import FundDocumentMixin
+from .exceptions import FundError
 from .fund import apportion
 
 ZERO = Decimal(0)
 CENT = Decimal('0.01')
 
 
-class Interest(Workflow, ModelSQL, ModelView):
+class Interest(FundDocumentMixin, Workflow, ModelSQL, ModelView):
     "Maintenance Fund Interest"
     __name__ = 'pm.fund.interest'
     __string__ = "Maintenance Fund Interest"
@@ -61,68 +61,26 @@ class Interest(Workflow, ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('date', 'DESC'), ('id', 'DESC')]
-        cls._transitions |= {('draft', 'posted')}
         cls._buttons.update({
                 'compute': {
-                    'invisible': Eval('state') != 'draft',
-                    'depends': ['state'],
-                    },
-                'post': {
                     'invisible': Eval('state') != 'draft',
                     'depends': ['state'],
                     },
                 })
 
     @staticmethod
-    def default_state():
-        return 'draft'
-
-    @staticmethod
     def default_method():
         return 'balance'
 
     @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_date(cls):
-        return Pool().get('ir.date').today()
-
-    @classmethod
     def default_balance_date(cls):
         return cls.default_date()
-
-    @fields.depends('company')
-    def on_change_with_currency(self, name=None):
-        return self.company.currency if self.company else None
 
     def get_allocated(self, name):
         return sum((l.amount for l in self.lines), ZERO)
 
     def get_rec_name(self, name):
         return f'{self.fund.rec_name} {self.date} {self.amount}'
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Fund = pool.get('pm.fund')
-        values = super().preprocess_values(mode, values)
-        if values.get('fund'):
-            values['company'] = Fund(values['fund']).company.id
-        return values
-
-    @classmethod
-    def check_modification(cls, mode, records, values=None, external=False):
-        super().check_modification(
-            mode, records, values=values, external=external)
-        if mode == 'delete':
-            for record in records:
-                if record.state != 'draft':
-                    raise FundModifyError(gettext(
-                            'pm_fund.msg_posted_delete',
-                            record=record.rec_name))
 
     @classmethod
     @ModelView.button

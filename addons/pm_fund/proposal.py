@@ -16,6 +16,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
+from .document import FundDocumentMixin
 from .exceptions import FundError, FundModifyError
 from .fund import apportion
 
@@ -389,9 +390,10 @@ class ProposalShare(ModelSQL, ModelView):
         cls._order = [('proposal', 'ASC'), ('id', 'ASC')]
 
 
-class Disbursement(Workflow, ModelSQL, ModelView):
+class Disbursement(FundDocumentMixin, Workflow, ModelSQL, ModelView):
     "Maintenance Fund Disbursement"
     __name__ = 'pm.fund.disbursement'
+    _company_from = ('proposal', 'pm.fund.proposal')
     __string__ = "Maintenance Fund Disbursement"
 
     _draft = {'readonly': Eval('state') != 'draft'}
@@ -423,56 +425,8 @@ class Disbursement(Workflow, ModelSQL, ModelView):
             ], "State", required=True, readonly=True)
     del _draft
 
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('date', 'DESC'), ('id', 'DESC')]
-        cls._transitions |= {('draft', 'posted')}
-        cls._buttons.update({
-                'post': {
-                    'invisible': Eval('state') != 'draft',
-                    'depends': ['state'],
-                    },
-                })
-
-    @staticmethod
-    def default_state():
-        return 'draft'
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_date(cls):
-        return Pool().get('ir.date').today()
-
-    @fields.depends('company')
-    def on_change_with_currency(self, name=None):
-        return self.company.currency if self.company else None
-
     def get_rec_name(self, name):
         return f'{self.proposal.rec_name} {self.stage}'
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Proposal = pool.get('pm.fund.proposal')
-        values = super().preprocess_values(mode, values)
-        if values.get('proposal'):
-            values['company'] = Proposal(values['proposal']).company.id
-        return values
-
-    @classmethod
-    def check_modification(cls, mode, records, values=None, external=False):
-        super().check_modification(
-            mode, records, values=values, external=external)
-        if mode == 'delete':
-            for record in records:
-                if record.state != 'draft':
-                    raise FundModifyError(gettext(
-                            'pm_fund.msg_posted_delete',
-                            record=record.rec_name))
 
     @classmethod
     @ModelView.button
