@@ -3,13 +3,16 @@
 """Benchmark of the residents' portal on PostgreSQL.
 
     .venv/bin/python bench/portal.py [--units 100000] [--clients 20]
-        [--seconds 20] [--workers 1]
+        [--seconds 20] [--server gunicorn|trytond] [--workers N]
 
 Builds the 100,000-unit dataset of bench/billing.py (estates, units,
 owners, four charges, a posted November billing run: one bill per unit)
 on a throw-away PostgreSQL server (or PM_PG_URI) with pm_portal activated,
 gives N residents (different parties) a web user and a portal session,
-starts trytond's own HTTP server on 127.0.0.1, and then, in the same run:
+starts the web server on 127.0.0.1 — as in production, gunicorn with
+deploy/gunicorn.conf.py (--workers trytond processes, default 2 × cores + 1,
+4 threads each), or trytond's own single-process server (--server trytond)
+— and then, in the same run:
 
 * bills: N concurrent clients (keep-alive connections), each logged in as
   its resident, load /portal/bills for a bounded time;
@@ -156,6 +159,11 @@ def main():
     parser.add_argument('--units', type=int, default=100_000)
     parser.add_argument('--clients', type=int, default=20)
     parser.add_argument('--seconds', type=float, default=20)
+    parser.add_argument('--server', choices=['gunicorn', 'trytond'],
+        default='gunicorn')
+    parser.add_argument('--workers', type=int,
+        default=2 * (os.cpu_count() or 1) + 1,
+        help="gunicorn's trytond processes")
     args = parser.parse_args()
     with pg_cluster() as uri, tempfile.TemporaryDirectory() as tmp:
         company, _, _ = billing.prepare(uri, tmp, args.units)
@@ -169,11 +177,24 @@ def main():
         with open(config_file, 'a') as fp:
             fp.write('\n[web]\nlisten = 127.0.0.1:%d\n' % free_port())
         port = int(open(config_file).read().rsplit(':', 1)[1])
-        trytond = os.path.join(os.path.dirname(sys.executable), 'trytond')
-        server = subprocess.Popen([trytond, '-c', config_file, '-d',
-                DATABASE], stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, env=dict(os.environ,
-                TRYTOND_LOGGING_LEVEL='40'))
+        bin_ = os.path.dirname(sys.executable)
+        env = dict(os.environ, TRYTOND_LOGGING_LEVEL='40')
+        if args.server == 'gunicorn':
+            env.update(TRYTOND_CONFIG=config_file,
+                TRYTOND_DATABASE_NAMES=DATABASE,
+                PM_WEB_BIND=f'127.0.0.1:{port}',
+                PM_WEB_WORKERS=str(args.workers),
+                # no recycling of the processes during the short run
+                PM_WEB_MAX_REQUESTS='0',
+                PM_WEB_ACCESS_LOG='/dev/null', PM_WEB_LOG_LEVEL='warning')
+            command = [os.path.join(bin_, 'gunicorn'), '-c',
+                os.path.join(os.path.dirname(HERE), 'deploy',
+                    'gunicorn.conf.py')]
+        else:
+            command = [os.path.join(bin_, 'trytond'), '-c', config_file,
+                '-d', DATABASE]
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, env=env)
         try:
             deadline = time.monotonic() + 60
             while True:
@@ -200,8 +221,10 @@ def main():
             server.terminate()
             server.wait(timeout=30)
         log("")
+        server_name = (f"gunicorn, {args.workers} trytond processes"
+            if args.server == 'gunicorn' else "trytond's own server")
         log(f"{args.units} units, {len(sessions)} concurrent clients, "
-            f"{args.seconds:.0f} s each, trytond's own server, "
+            f"{args.seconds:.0f} s each, {server_name}, "
             f"{os.cpu_count()} cores")
         bills_rps, bills_p95 = report('bills', bills)
         floor_rps, _ = report('floor', floor)

@@ -143,6 +143,8 @@ class DemoLoadTestCase(unittest.TestCase):
                     self.check_customers(pool, loader)
                 if 'pm_billing' in ADDONS and 'pm_account_cn' in ADDONS:
                     self.check_billing(pool, runs)
+                if 'pm_portal' in ADDONS:
+                    self.check_portal(pool)
                 print('\n' + loader.summary(), file=sys.stderr)
             finally:
                 transaction.rollback()
@@ -171,6 +173,21 @@ class DemoLoadTestCase(unittest.TestCase):
             self.assertEqual(
                 sum(l.debit for l in move.lines),
                 sum(l.credit for l in move.lines))
+
+    def check_portal(self, pool):
+        "Residents can pay online in the demo: the sandbox channel"
+        Channel = pool.get('pm.portal.provider')
+        WebUser = pool.get('web.user')
+        channel, = Channel.search([('provider', '=', 'sandbox')])
+        self.assertEqual(channel.payment_method.kind, 'money')
+        self.assertEqual(channel.payment_method.account.code, '101201')
+        self.assertGreaterEqual(
+            len(WebUser.search([('party', '!=', None)])), 3)
+        if 'pm_eshop' in ADDONS:
+            Payment = pool.get('pm.portal.payment')
+            self.assertTrue(Payment.search([
+                        ('state', '=', 'paid'),
+                        ('origin', 'like', 'sale.sale,%')]))
 
     def check_customers(self, pool, loader):
         Occupancy = pool.get('pm.occupancy')

@@ -742,6 +742,10 @@ class BillNotice(CompanyReport):
         context['words'] = amount_in_words
         context['qr'] = lambda bill: (
             qr_code_png(bill.payment_reference), 'image/png')
+        # the unit's activation code of the residents' portal: pm_portal
+        # fills it in, the notice prints nothing without it
+        context['portal_code'] = lambda bill: ''
+        context['portal_url'] = ''
         return context
 
 

@@ -113,12 +113,15 @@ class Bill(metaclass=PoolMeta):
         receipt = Receipt.__table__()
         bill = cls.__table__()
         cursor = Transaction().connection.cursor()
-        paid = line.join(receipt, condition=line.receipt == receipt.id
-            ).select(line.bill, Sum(line.amount).as_('paid'),
-            where=receipt.state.in_(['posted', 'voided']),
-            group_by=[line.bill])
         result = {}
         for sub_ids in id_batches(list(bill_ids)):
+            # the receipt lines of these bills only (PostgreSQL does not
+            # push the bills' ids into the grouped subquery)
+            paid = line.join(receipt, condition=line.receipt == receipt.id
+                ).select(line.bill, Sum(line.amount).as_('paid'),
+                where=receipt.state.in_(['posted', 'voided'])
+                & line.bill.in_(sub_ids),
+                group_by=[line.bill])
             cursor.execute(*bill.join(paid, 'LEFT',
                     condition=paid.bill == bill.id).select(
                     bill.id, bill.state, bill.amount, paid.paid,

@@ -5,6 +5,7 @@ import logging
 import secrets
 from decimal import Decimal
 
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
@@ -29,6 +30,8 @@ class ProviderAccount(DeactivableMixin, ModelSQL, ModelView):
     "Online payment channel 在线支付渠道 of a company"
     __name__ = 'pm.portal.provider'
     __string__ = "Online Payment Channel"
+    _portal_channels = Cache(
+        'pm.portal.provider.portal_channels', context=False)
 
     company = fields.Many2One('company.company', "Company", required=True)
     name = fields.Char("Name", required=True, translate=True)
@@ -75,6 +78,24 @@ class ProviderAccount(DeactivableMixin, ModelSQL, ModelView):
 
     def adapter(self):
         return PROVIDERS[self.provider](self)
+
+    @classmethod
+    def portal_channels(cls, company_id):
+        """[{'id', 'name'}] of the company's active channels in the
+        context's language, cached (every bills page lists them)"""
+        key = (company_id, Transaction().language)
+        result = cls._portal_channels.get(key)
+        if result is None:
+            result = [{'id': r['id'], 'name': r['name']}
+                for r in cls.search_read([('company', '=', company_id)],
+                    fields_names=['name'])]
+            cls._portal_channels.set(key, result)
+        return result
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        cls._portal_channels.clear()
 
     @classmethod
     def for_company(cls, company, provider=None):

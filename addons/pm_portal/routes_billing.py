@@ -1,14 +1,18 @@
 # This file is part of the pm suite (物业管理系统). See README.md.
 """Bills, receipts and online payment pages."""
+import datetime as dt
 import logging
 from decimal import Decimal
+
+from sql import Column, Literal, Union
+from sql.aggregate import Sum
 
 from werkzeug.wrappers import Response
 
 from trytond.i18n import gettext
 from trytond.transaction import Transaction
 
-from .web import PortalError, portal_route
+from .web import PortalError, cached_sql, portal_route
 
 logger = logging.getLogger(__name__)
 
@@ -36,38 +40,91 @@ def _my_bill(portal, bill_id):
 
 
 def providers_of(portal, company):
+    "The company's active payment channels as {id, name} (for the forms)"
     Account = portal.pool.get('pm.portal.provider')
-    return Account.search([('company', '=', company.id)]) if company else []
+    return Account.portal_channels(company.id) if company else []
+
+
+class BillRow:
+    "A bill of the list pages, read in SQL (no record)"
+    __slots__ = ('id', 'number', 'date_start', 'amount', 'state',
+        'unit_code', 'unpaid')
+
+    def __init__(self, row):
+        (self.id, self.number, self.date_start, amount, self.state,
+            self.unit_code, paid) = row
+        self.amount = Decimal(str(amount or 0)).quantize(Decimal('0.01'))
+        if isinstance(self.date_start, str):  # SQLite
+            self.date_start = dt.date.fromisoformat(self.date_start)
+        self.unpaid = (self.amount - Decimal(str(paid or 0)).quantize(
+                Decimal('0.01'))) if self.state == 'posted' else Decimal(0)
+
+
+def bill_rows(portal, offset, limit):
+    """The party's bills for the bills page, with unit code and unpaid
+    amount, in one query: (this page of its posted and invoiced bills,
+    newest first; its posted bills with something to pay, oldest first)"""
+    pool = portal.pool
+    Bill = pool.get('pm.bill')
+    Unit = pool.get('pm.unit')
+    Line = pool.get('pm.receipt.line')
+    Receipt = pool.get('pm.receipt')
+    columns = ['kind', 'id', 'number', 'date_start', 'amount', 'state',
+        'unit_code', 'paid']
+
+    def build(party_id):
+        line = Line.__table__()
+        receipt = Receipt.__table__()
+        paid_bill = Bill.__table__()
+        paid = line.join(receipt, condition=line.receipt == receipt.id
+            ).join(paid_bill, condition=line.bill == paid_bill.id
+            ).select(line.bill, Sum(line.amount).as_('paid'),
+            where=receipt.state.in_(['posted', 'voided'])
+            & (paid_bill.party == party_id),
+            group_by=[line.bill])
+
+        def rows(kind, states, direction, **kwargs):
+            bill = Bill.__table__()
+            unit = Unit.__table__()
+            query = bill.join(unit, condition=bill.unit == unit.id
+                ).join(paid, 'LEFT', condition=paid.bill == bill.id
+                ).select(Literal(kind).as_('kind'), bill.id, bill.number,
+                bill.date_start, bill.amount, bill.state,
+                unit.code.as_('unit_code'), paid.paid.as_('paid'),
+                where=(bill.party == party_id) & bill.state.in_(states),
+                order_by=[direction(bill.date_start), direction(bill.id)],
+                **kwargs)
+            return query.select(*[Column(query, c) for c in columns])
+        return Union(
+            rows('page', BILL_STATES, lambda c: c.desc,
+                offset=offset, limit=limit),
+            rows('posted', ['posted'], lambda c: c.asc), all_=True)
+
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*cached_sql(('bill_rows', offset, limit), build,
+            portal.party.id))
+    page, posted = [], []
+    for row in cursor:
+        (page if row[0] == 'page' else posted).append(BillRow(row[1:]))
+    # the order of a UNION's rows is not guaranteed
+    page.sort(key=lambda b: (b.date_start, b.id), reverse=True)
+    posted.sort(key=lambda b: (b.date_start, b.id))
+    return page, [b for b in posted if b.unpaid > 0]
 
 
 @portal_route('/bills')
 def bills(request, portal):
-    pool = portal.pool
-    Bill = pool.get('pm.bill')
     try:
         page = max(int(request.args.get('page', 1)), 1)
     except ValueError:
         page = 1
     size = 24
-    records = Bill.search([
-            ('party', '=', portal.party.id),
-            ('state', 'in', BILL_STATES),
-            ], order=[('date_start', 'DESC'), ('id', 'DESC')],
-        offset=(page - 1) * size, limit=size + 1)
+    # the whole debt, not only this page's: the posted bills not paid
+    records, due = bill_rows(portal, (page - 1) * size, size + 1)
     more = len(records) > size
     records = records[:size]
-    # the whole debt, not only this page's: the posted bills, their unpaid
-    # amounts read with the page's in one query
-    posted = Bill.search([
-            ('party', '=', portal.party.id),
-            ('state', '=', 'posted'),
-            ], order=[('date_start', 'ASC'), ('id', 'ASC')])
-    unpaid = Bill.unpaid_by_ids({b.id for b in records + posted})
-    due = [b for b in posted if unpaid[b.id] > 0]
-    due_amounts = unpaid
-    total_due = sum((unpaid[b.id] for b in due), Decimal(0))
-    return portal.render('pm_portal/bills.html', bills=records,
-        unpaid=unpaid, due=due, due_amounts=due_amounts,
+    total_due = sum((b.unpaid for b in due), Decimal(0))
+    return portal.render('pm_portal/bills.html', bills=records, due=due,
         total_due=total_due, page=page, more=more,
         providers=providers_of(portal, portal.company), title='账单缴费')
 

@@ -6,6 +6,7 @@ import secrets
 import time
 
 from sql import Null
+from sql.conditionals import Coalesce
 
 from trytond import config
 from trytond.exceptions import RateLimitException
@@ -18,7 +19,7 @@ from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
-from .web import PortalError
+from .web import PortalError, cached_sql
 
 # no 0/O, 1/I/L: codes are typed from paper
 CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
@@ -116,6 +117,58 @@ class WebUser(metaclass=PoolMeta):
                 return user
         Attempt.add(login)
         return None
+
+    @classmethod
+    def portal_session_user(cls, key):
+        """The active web user of the session key, or None: what
+        web.user.session's get_user answers (an expired session is removed),
+        in one query, because every portal page asks. The user comes with
+        its party (and name), company (and time zone), employee and e-mail
+        already set, so that the page reads none of them again."""
+        pool = Pool()
+        Session = pool.get('web.user.session')
+        Party = pool.get('party.party')
+        Company = pool.get('company.company')
+        Employee = pool.get('company.employee')
+        session = Session.__table__()
+        user = cls.__table__()
+        party = Party.__table__()
+        company = Company.__table__()
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        cursor.execute(*cached_sql('session_user',
+                lambda key: session.join(user,
+                    condition=session.user == user.id
+                    ).join(party, 'LEFT', condition=user.party == party.id
+                    ).join(company, 'LEFT',
+                    condition=user.portal_company == company.id
+                    ).select(
+                    session.id,
+                    Coalesce(session.write_date, session.create_date),
+                    user.id, user.active, user.email,
+                    user.party, party.name,
+                    user.portal_company, company.timezone,
+                    user.portal_employee,
+                    where=session.key == key, limit=1),
+                key))
+        row = cursor.fetchone()
+        if not row:
+            return None
+        (session_id, modified, user_id, active, email, party_id, party_name,
+            company_id, timezone, employee_id) = row
+        if isinstance(modified, str):  # SQLite
+            modified = dt.datetime.fromisoformat(modified)
+        if abs(modified - dt.datetime.now()) > Session.timeout():
+            if not transaction.readonly:
+                Session.delete([Session(session_id)])
+            return None
+        if not active:
+            return None
+        return cls(user_id, active=True, email=email,
+            party=Party(party_id, name=party_name) if party_id else None,
+            portal_company=(Company(company_id, timezone=timezone)
+                if company_id else None),
+            portal_employee=Employee(employee_id) if employee_id else None)
 
     @classmethod
     def portal_unit_ids(cls, party, roles=None):
@@ -450,15 +503,22 @@ class BillNotice(metaclass=PoolMeta):
 
     @classmethod
     def get_context(cls, records, header, data):
-        """Adds portal_code(bill): the unit's activation code to print on
-        the notice (codes are issued by the daily cron or the button)"""
+        """Adds portal_code(bill): the unit's valid activation code printed
+        on the notice (codes are issued by the daily cron or the button;
+        none once the unit's resident has activated), and portal_url: the
+        portal's address from the `[pm_portal] url` setting"""
         pool = Pool()
         Activation = pool.get('pm.portal.activation')
         context = super().get_context(records, header, data)
         codes = Activation.codes_for(
             list({r.unit.id for r in records}), issue=False)
         context['portal_code'] = lambda bill: codes.get(bill.unit.id, '')
+        context['portal_url'] = config.get('pm_portal', 'url', default='')
         return context
+
+
+class BuildingBillNotice(BillNotice):
+    __name__ = 'pm.bill.notice.building'
 
 
 class Cron(metaclass=PoolMeta):

@@ -145,6 +145,37 @@ ENV.filters['datetime'] = _datetime
 ENV.globals['selection'] = _selection
 
 
+# ---------------------------------------------------------------- SQL
+
+_SQL = {}
+
+
+def cached_sql(key, build, *values):
+    """(text, params) of the python-sql query that build(*markers) returns,
+    with values in the markers' places. The text is built once per key and
+    backend: building a query costs about as much as running a small one,
+    and the hot pages (session, bills) run the same queries every time."""
+    cache_key = (key, backend.name, len(values))
+    entry = _SQL.get(cache_key)
+    if entry is None:
+        if len(_SQL) > 1000:  # keys with page offsets: keep it bounded
+            _SQL.clear()
+        markers = [object() for _ in values]
+        text, params = tuple(build(*markers))
+        slots = []
+        for param in params:
+            for index, marker in enumerate(markers):
+                if param is marker:
+                    slots.append(index)
+                    break
+            else:
+                slots.append(None)
+        entry = _SQL[cache_key] = (text, tuple(params), tuple(slots))
+    text, params, slots = entry
+    return text, tuple(p if i is None else values[i]
+        for p, i in zip(params, slots))
+
+
 # ---------------------------------------------------------------- the portal
 
 def _sign(key, message):
@@ -171,10 +202,8 @@ class Portal:
     def load_session(self):
         if not self.session_key or len(self.session_key) > 128:
             return None
-        Session = self.pool.get('web.user.session')
-        user = Session.get_user(self.session_key)
-        if user and user.active:
-            self.web_user = user
+        self.web_user = self.pool.get('web.user').portal_session_user(
+            self.session_key)
         return self.web_user
 
     @property
@@ -512,4 +541,5 @@ def busy(wrapped):
 
 
 __all__ = ['portal_route', 'Portal', 'PortalError', 'ENV', 'MAX_REQUEST',
+    'cached_sql',
     'TooManyRequests']
