@@ -165,6 +165,8 @@ class DemoLoadTestCase(unittest.TestCase):
         receipts = Receipt.search([])
         self.assertTrue(receipts)
         self.assertEqual({r.state for r in receipts}, {'posted'})
+        # printed with a person as cashier, not root
+        self.assertEqual({r.cashier.login for r in receipts}, {'wuye'})
         unpaid = Bill.get_unpaid_amount(bills)
         self.assertTrue(any(unpaid[b.id] == 0 for b in bills))
         self.assertTrue(any(unpaid[b.id] > 0 for b in bills))

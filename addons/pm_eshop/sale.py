@@ -255,6 +255,9 @@ class Sale(metaclass=PoolMeta):
         sale.invoice_method = 'order' if payment == 'online' else 'manual'
         sale.shipment_method = 'order'
         sale.pm_unit = unit
+        if time_slot and time_slot.capacity:
+            # before any work: a restart to take the lock redoes nothing
+            Slot.lock([time_slot])
         sale.eshop_date = date
         sale.eshop_time_slot = time_slot
         sale.eshop_notes = notes

@@ -173,6 +173,10 @@ class TimeSlot(sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
             if sale.eshop_time_slot and sale.eshop_date:
                 by_key.setdefault(
                     (sale.eshop_time_slot, sale.eshop_date), []).append(sale)
+        # two residents booking the last place at once: the slots are
+        # locked (the transaction restarts holding the lock, so it counts
+        # the orders the other one committed)
+        cls.lock(list({slot for slot, _ in by_key if slot.capacity}))
         for (slot, date), s_sales in by_key.items():
             if not slot.capacity:
                 continue

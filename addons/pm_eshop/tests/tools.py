@@ -40,10 +40,19 @@ def server_call(config, func):
     """Run func(pool) in a transaction of the proteus config (its user and
     context), as the portal pages do; return its result"""
     from trytond.pool import Pool
-    from trytond.transaction import Transaction
-    with Transaction().start(
-            config.database_name, config.user,
-            context=config.context) as transaction:
-        result = func(Pool())
-        transaction.commit()
-    return result
+    from trytond.transaction import Transaction, TransactionError
+    extras = {}
+    while True:
+        with Transaction().start(
+                config.database_name, config.user,
+                context=config.context, **extras) as transaction:
+            try:
+                result = func(Pool())
+            except TransactionError as exception:
+                # restarted holding the locks asked for (as trytond's
+                # routes do)
+                transaction.rollback()
+                exception.fix(extras)
+                continue
+            transaction.commit()
+        return result
