@@ -49,6 +49,21 @@ class PostgreSQLTestCase(unittest.TestCase):
         self.assertRegex(result.stdout, r"race: .* -> OK")
         self.assertRegex(result.stdout, r'kill: .* -> OK')
 
+    def test_eshop_slot_race(self):
+        """Two residents booking the last place of a delivery slot at once
+        (tests/pg_eshop_reliability.py)"""
+        with pg_cluster() as uri:
+            env = dict(os.environ,
+                TRYTOND_DATABASE_URI=uri, DB_NAME='test_pm_eshop_race')
+            env.pop('DB_CACHE', None)
+            result = subprocess.run(
+                [sys.executable,
+                    str(ROOT / 'tests' / 'pg_eshop_reliability.py')],
+                env=env, capture_output=True, text=True, timeout=1800)
+        output = result.stdout + result.stderr
+        self.assertEqual(result.returncode, 0, output[-4000:])
+        self.assertRegex(result.stdout, r"slot: .* -> OK")
+
     def test_billing_scenario(self):
         "Billing run, posting, reversal, invoice and notice on PostgreSQL"
         self.run_on_postgresql(

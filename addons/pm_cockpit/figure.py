@@ -357,14 +357,14 @@ class Figure(ModelSQL, ModelView):
         cursor = Transaction().connection.cursor()
         start, end = cls._datetime_range(date_from, date_to)
         company_where = order.company == company
-        cursor.execute(*order.select(order.estate, Count(Literal('*')),
+        cursor.execute(*order.select(order.estate, Count(),
                 where=company_where & (order.state != 'cancelled')
                 & (order.reported_at >= start) & (order.reported_at < end),
                 group_by=[order.estate]))
         result = {}
         for estate, count in cursor:
             result[estate, 'wo_opened'] = (count, None)
-        cursor.execute(*order.select(order.estate, Count(Literal('*')),
+        cursor.execute(*order.select(order.estate, Count(),
                 where=company_where & order.state.in_(['visit', 'done'])
                 & (order.finished_at >= start) & (order.finished_at < end),
                 group_by=[order.estate]))
@@ -378,7 +378,7 @@ class Figure(ModelSQL, ModelView):
                 == Literal(True)))
         cursor.execute(*order.select(order.estate,
                 Sum(Case((on_time, 1), else_=0)),
-                Count(Literal('*')),
+                Count(),
                 Sum(cls._score(order.satisfaction)),
                 Sum(cls._rated(order.satisfaction)),
                 where=repair & (order.completion_hours != Null),
@@ -400,7 +400,7 @@ class Figure(ModelSQL, ModelView):
         cursor = Transaction().connection.cursor()
         start, end = cls._datetime_range(date_from, date_to)
         cursor.execute(*complaint.select(complaint.estate,
-                Count(Literal('*')),
+                Count(),
                 Sum(cls._score(complaint.satisfaction)),
                 Sum(cls._rated(complaint.satisfaction)),
                 where=(complaint.company == company)
@@ -409,7 +409,7 @@ class Figure(ModelSQL, ModelView):
                 & (complaint.received_at < end),
                 group_by=[complaint.estate]))
         rows = list(cursor)
-        cursor.execute(*unit.select(unit.estate, Count(Literal('*')),
+        cursor.execute(*unit.select(unit.estate, Count(),
                 where=(unit.company == company)
                 & (unit.active == Literal(True))
                 & (unit.delivery_date != Null)
@@ -447,7 +447,7 @@ class Figure(ModelSQL, ModelView):
                 Sum(Case((point.status.in_(
                                 ['on_time', 'late', 'out_of_order']), 1),
                         else_=0)),
-                Count(Literal('*')),
+                Count(),
                 where=(round_.company == company) & (round_.state == 'done')
                 & (when >= start) & (when < end),
                 group_by=[round_.estate]))
@@ -468,7 +468,7 @@ class Figure(ModelSQL, ModelView):
         cursor.execute(*space.join(lot, condition=space.lot == lot.id).select(
                 lot.estate,
                 Sum(Case((used, 1), else_=0)),
-                Count(Literal('*')),
+                Count(),
                 where=(space.company == company)
                 & (space.active == Literal(True)),
                 group_by=[lot.estate]))

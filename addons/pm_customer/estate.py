@@ -44,14 +44,14 @@ class Estate(metaclass=PoolMeta):
                 distinct=True)
             if 'population' in result:
                 cursor.execute(*residents.select(
-                        residents.estate, Count(Literal('*')),
+                        residents.estate, Count(),
                         group_by=[residents.estate]))
                 result['population'].update(cursor)
             if 'household_count' in result:
                 households = residents.select(
                     residents.estate, residents.unit, distinct=True)
                 cursor.execute(*households.select(
-                        households.estate, Count(Literal('*')),
+                        households.estate, Count(),
                         group_by=[households.estate]))
                 result['household_count'].update(cursor)
         return result

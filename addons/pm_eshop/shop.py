@@ -4,7 +4,7 @@ the estates they deliver to, time slots and merchants 商户."""
 import datetime as dt
 from decimal import Decimal
 
-from sql import Literal, Null
+from sql import Null
 from sql.aggregate import Count
 
 from trytond.i18n import gettext
@@ -153,7 +153,7 @@ class TimeSlot(sequence_ordered(), DeactivableMixin, ModelSQL, ModelView):
         if exclude:
             where &= ~sale.id.in_(list(exclude))
         cursor.execute(*sale.select(
-                sale.eshop_time_slot, Count(Literal('*')),
+                sale.eshop_time_slot, Count(),
                 where=where, group_by=[sale.eshop_time_slot]))
         result.update(dict(cursor))
         return result
@@ -269,7 +269,7 @@ class Merchant(DeactivableMixin, ModelSQL, ModelView):
                 group_by=[template.eshop_merchant, sale.id,
                     sale.eshop_rating])
         cursor.execute(*pairs.select(
-                pairs.merchant, Avg(pairs.rating), Count(Literal('*')),
+                pairs.merchant, Avg(pairs.rating), Count(),
                 group_by=[pairs.merchant]))
         for merchant, avg, count in cursor:
             ratings[merchant] = Decimal(str(avg)).quantize(Decimal('0.1'))

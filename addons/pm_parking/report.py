@@ -48,7 +48,7 @@ class Occupancy(ModelSQL, ModelView):
             lot.company.as_('company'),
             lot.estate.as_('estate'),
             lot.id.as_('lot'),
-            Count(Literal('*')).as_('total'),
+            Count().as_('total'),
             Sum(Case((sold, 1), else_=0)).as_('sold'),
             Sum(Case((rented, 1), else_=0)).as_('rented'),
             Sum(Case((sold | rented, 0), else_=1)).as_('vacant'),

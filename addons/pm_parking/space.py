@@ -284,7 +284,7 @@ class Space(LotCompanyMixin, DeactivableMixin, ModelSQL, ModelView):
         sold = (table.ownership == 'property') & (table.customer != Null)
         rented = ~sold & table.id.in_(cls._rented_query(date))
         cursor.execute(*table.select(
-                Count(Literal('*')),
+                Count(),
                 Sum(Case((sold, 1), else_=0)),
                 Sum(Case((rented, 1), else_=0)),
                 where=where))

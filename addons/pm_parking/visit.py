@@ -4,7 +4,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from sql import Literal, Null
+from sql import Null
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case
 
@@ -383,7 +383,7 @@ class Income(ModelSQL, ModelView):
             visit.company.as_('company'),
             visit.lot.as_('lot'),
             visit.exit_date.as_('date'),
-            Count(Literal('*')).as_('visits'),
+            Count().as_('visits'),
             Sum(Case((paid, 1), else_=0)).as_('paid_visits'),
             Sum(Case((visit.state == 'free', 1), else_=0)).as_('free_visits'),
             Sum(Case((visit.state == 'unpaid', 1), else_=0)).as_(

@@ -136,7 +136,7 @@ class FireZone(DeactivableMixin, EstateCompanyMixin, ModelSQL, ModelView):
             | (equipment.last_result == 'fail'))
         for sub_ids in id_batches(ids):
             cursor.execute(*equipment.select(
-                    equipment.zone, Count(Literal('*')),
+                    equipment.zone, Count(),
                     Sum(Case((flagged, 1), else_=0)),
                     where=sql_in(equipment.zone, sub_ids)
                     & (equipment.active == Literal(True)),
@@ -439,7 +439,7 @@ class FireInspection(Workflow, ModelSQL, ModelView):
         result = {n: dict.fromkeys(ids, 0) for n in names}
         for sub_ids in id_batches(ids):
             cursor.execute(*line.select(
-                    line.inspection, line.result, Count(Literal('*')),
+                    line.inspection, line.result, Count(),
                     where=sql_in(line.inspection, sub_ids),
                     group_by=[line.inspection, line.result]))
             for inspection_id, res, count in cursor:

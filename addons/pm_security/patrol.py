@@ -627,7 +627,7 @@ class Round(EstateCompanyMixin, Workflow, ModelSQL, ModelView):
         counts = {i: defaultdict(int) for i in ids}
         for sub_ids in id_batches(ids):
             cursor.execute(*point.select(
-                    point.round, point.status, Count(Literal('*')),
+                    point.round, point.status, Count(),
                     where=sql_in(point.round, sub_ids),
                     group_by=[point.round, point.status]))
             for round_id, status, count in cursor:
@@ -850,7 +850,7 @@ class Round(EstateCompanyMixin, Workflow, ModelSQL, ModelView):
             where &= round_.company == company_id
         cursor.execute(*round_.join(point,
                 condition=point.round == round_.id).select(
-                Count(Literal('*')),
+                Count(),
                 Sum(Case((point.status.in_(
                                 ['on_time', 'late', 'out_of_order']), 1),
                         else_=0)),
