@@ -40,7 +40,8 @@ INSPECTORS = ['zhang_jianguo', 'wang_haitao']
 # stock moves assigned): taking them later restarts the whole transaction
 LOCK_TABLES = [
     'account_configuration', 'account_journal_period', 'stock_move',
-    'pm_configuration', 'pm_eshop_time_slot']
+    'pm_configuration', 'pm_eshop_time_slot', 'account_fiscalyear',
+    'account_period']
 
 
 def lock_tables(pool):

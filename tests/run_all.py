@@ -165,7 +165,7 @@ def weight(name):
         addon = name.split('.')[2]
         return 1 + 2 * len(list(
                 (ROOT / 'addons' / addon / 'tests').glob('scenario_*.rst')))
-    return {'test_postgresql': 12, 'test_demo_data': 4,
+    return {'test_postgresql': 36, 'test_demo_data': 4,
         'test_browser_sao': 3, 'production.test_production': 40}.get(name, 1)
 
 
