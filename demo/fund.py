@@ -127,6 +127,7 @@ def load(loader):
     Fund = pool_get('pm.fund')
     Deposit = pool_get('pm.fund.deposit')
     Ledger = pool_get('pm.fund.ledger')
+    Account = pool_get('account.account')
     Interest = pool_get('pm.fund.interest')
     Proposal = pool_get('pm.fund.proposal')
     Disbursement = pool_get('pm.fund.disbursement')
@@ -165,6 +166,16 @@ def load(loader):
         units = [u for u in units if u.built_area]
         if len(units) < 6 or Fund.search([('estate', '=', estate.id)]):
             continue
+        if counts['funds']:
+            # each fund has its own liability account and bank account
+            # (专户): sub-accounts of 224103 and 100202 per estate
+            suffix = '%02d' % (counts['funds'] + 1)
+            liability, = Account.copy([liability], default={
+                    'code': f'224103{suffix}',
+                    'name': f'代管专项维修资金-{estate.name}'})
+            bank, = Account.copy([bank], default={
+                    'code': f'100202{suffix}',
+                    'name': f'专项维修资金专户-{estate.name}'})
         fund, = Fund.create([{
                     'estate': estate.id,
                     'name': f'{estate.name}专项维修资金',

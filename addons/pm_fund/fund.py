@@ -141,6 +141,10 @@ class Fund(EstateCompanyMixin, ModelSQL, ModelView):
         t = cls.__table__()
         cls._sql_constraints = [
             ('estate_uniq', Unique(t, t.estate), 'pm_fund.msg_fund_unique'),
+            # the disclosure compares a fund's sub-ledgers with its
+            # liability account: shared, they could never match
+            ('liability_account_uniq', Unique(t, t.liability_account),
+                'pm_fund.msg_fund_liability_account_unique'),
             ]
         cls._buttons.update({
                 'generate_deposits': {},
